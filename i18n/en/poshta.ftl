@@ -1,0 +1,74 @@
+# Poshta — English (source language)
+
+app-title = Poshta
+app-title-folder = { $folder } — Poshta
+
+## Accounts and folders
+account-local = Local Folders
+folder-inbox = Inbox
+folder-sent = Sent
+folder-drafts = Drafts
+folder-trash = Trash
+folder-junk = Junk
+folder-archive = Archive
+folder-outbox = Outbox
+folder-unread = { $count }
+
+## Folder actions
+folder-new = New folder
+folder-new-sub = New subfolder
+folder-rename = Rename
+folder-delete = Delete
+folder-name-placeholder = Folder name
+folder-create-confirm = Create
+folder-rename-confirm = Rename
+folder-delete-confirm = Delete “{ $name }”? Its messages move to Trash.
+folder-delete-forever-confirm = Delete “{ $name }” and its messages for good?
+action-cancel = Cancel
+action-import = Import…
+import-dialog-title = Import messages
+import-filter = Mail files
+import-progress = Importing… { $count } messages
+import-done = Imported { $imported } messages ({ $duplicates } already present, { $failed } unreadable)
+
+## Message list
+list-empty = No messages in this folder
+list-no-folder = Select a folder
+list-count = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+}
+list-unread-mark = Unread
+list-flagged-mark = Flagged
+list-attachment-mark = Has attachments
+list-no-subject = (no subject)
+list-today = Today
+list-yesterday = Yesterday
+
+## Reader
+reader-empty = Select a message to read it
+reader-from = From
+reader-to = To
+reader-cc = Cc
+reader-date = Date
+reader-subject = Subject
+reader-attachments = Attachments
+reader-loading = Loading…
+reader-mark-unread = Mark unread
+reader-flag = Flag
+reader-unflag = Unflag
+
+## Status
+status-ready = Ready
+
+## Errors
+error-storage = The mail store could not be read or written.
+error-io = A file could not be read or written.
+error-not-found = It no longer exists.
+error-invalid-name = That name is not allowed: use letters, digits and spaces, without “/”.
+error-name-taken = A folder with that name already exists here.
+error-protected-folder = Inbox, Drafts, Sent and Trash cannot be renamed or deleted.
+error-unreadable-message = This message could not be read.
+error-too-large = The message is too large.
+error-internal = Something went wrong inside Poshta.
+error-startup = Poshta could not open its mail store at { $path }.

@@ -1,0 +1,250 @@
+//! `poshta-cli`: the headless command line over the same [`Service`] the
+//! window uses, for scripting, tests and benchmarks.
+
+use crate::error::{Error, Result};
+use crate::model::{Flags, Folder, MessageId, MessageSummary};
+use crate::service::Service;
+use crate::store::folders::LOCAL_ACCOUNT;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "poshta-cli", version, about = "Poshta mail client, headless")]
+pub struct Cli {
+    /// Data directory (default: $POSHTA_HOME, else the XDG data directory).
+    #[arg(long, global = true)]
+    pub home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import .eml or mbox files into a folder.
+    Import {
+        /// Target folder (id or path such as "Inbox" or "Local Folders/Inbox").
+        #[arg(long, default_value = "Inbox")]
+        folder: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List every account's folders with unread and total counts.
+    Folders,
+    /// List a folder's messages, newest first.
+    List {
+        folder: String,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Print one message's headers and text.
+    Show { id: i64 },
+    /// Search subject, people and text of all messages.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Create, rename or delete local folders.
+    #[command(subcommand)]
+    Folder(FolderCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FolderCommand {
+    Create {
+        name: String,
+        /// Parent folder; default: top level of Local Folders.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    Rename { folder: String, name: String },
+    /// Delete a folder; its messages move to Trash.
+    Delete { folder: String },
+}
+
+/// Parse arguments and run; the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    crate::logging::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("poshta-cli: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, &mut std::io::stdout().lock())) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("poshta-cli: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
+    let home = cli.home.unwrap_or_else(crate::paths::data_dir);
+    let service = Service::load(home).await?;
+    let w = |e| Error::io("writing output", e);
+    match cli.command {
+        Command::Import { folder, files } => {
+            let folder = resolve(&service, &folder).await?;
+            for file in files {
+                let p = service.import(file.clone(), folder.id, |_| {}).await?;
+                writeln!(
+                    out,
+                    "{}: {} imported, {} already present, {} unreadable",
+                    file.display(),
+                    p.imported,
+                    p.duplicates,
+                    p.failed
+                )
+                .map_err(w)?;
+            }
+        }
+        Command::Folders => {
+            let accounts = service.accounts().await?;
+            let folders = service.folders().await?;
+            for account in &accounts {
+                writeln!(out, "{}", account.name).map_err(w)?;
+                for (folder, depth) in crate::model::tree_order(&folders, account.id) {
+                    writeln!(
+                        out,
+                        "{:>6}  {}{}  ({} unread, {} total)",
+                        folder.id,
+                        "  ".repeat(depth + 1),
+                        folder.name,
+                        folder.unread,
+                        folder.total
+                    )
+                    .map_err(w)?;
+                }
+            }
+        }
+        Command::List {
+            folder,
+            offset,
+            limit,
+        } => {
+            let folder = resolve(&service, &folder).await?;
+            for m in service.message_page(folder.id, offset, limit).await? {
+                write_summary(out, &m).map_err(w)?;
+            }
+        }
+        Command::Show { id } => {
+            let m = service.message(MessageId(id)).await?;
+            let s = &m.summary;
+            writeln!(out, "From: {} <{}>", s.from_name, s.from_addr).map_err(w)?;
+            writeln!(out, "To: {}", m.to).map_err(w)?;
+            if !m.cc.is_empty() {
+                writeln!(out, "Cc: {}", m.cc).map_err(w)?;
+            }
+            writeln!(out, "Date: {}", format_date(s.date)).map_err(w)?;
+            writeln!(out, "Subject: {}", s.subject).map_err(w)?;
+            for a in &m.attachments {
+                writeln!(
+                    out,
+                    "Attachment: {} ({}, {} bytes)",
+                    a.filename.as_deref().unwrap_or("-"),
+                    a.mime_type,
+                    a.size
+                )
+                .map_err(w)?;
+            }
+            writeln!(out, "\n{}", m.body).map_err(w)?;
+        }
+        Command::Search { query, limit } => {
+            for m in service.search(query, limit).await? {
+                write_summary(out, &m).map_err(w)?;
+            }
+        }
+        Command::Folder(cmd) => match cmd {
+            FolderCommand::Create { name, parent } => {
+                let (account, parent) = match parent {
+                    Some(p) => {
+                        let p = resolve(&service, &p).await?;
+                        (p.account_id, Some(p.id))
+                    }
+                    None => (LOCAL_ACCOUNT, None),
+                };
+                let id = service.create_folder(account, parent, name).await?;
+                writeln!(out, "{id}").map_err(w)?;
+            }
+            FolderCommand::Rename { folder, name } => {
+                let folder = resolve(&service, &folder).await?;
+                service.rename_folder(folder.id, name).await?;
+            }
+            FolderCommand::Delete { folder } => {
+                let folder = resolve(&service, &folder).await?;
+                let moved = service.delete_folder(folder.id).await?;
+                writeln!(out, "deleted; {moved} messages moved to Trash").map_err(w)?;
+            }
+        },
+    }
+    Ok(())
+}
+
+fn write_summary(out: &mut impl Write, m: &MessageSummary) -> std::io::Result<()> {
+    let marks = format!(
+        "{}{}{}",
+        if m.flags.contains(Flags::SEEN) { ' ' } else { 'N' },
+        if m.flags.contains(Flags::FLAGGED) { '*' } else { ' ' },
+        if m.has_attachments { '@' } else { ' ' },
+    );
+    writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}",
+        m.id,
+        format_date(m.date),
+        marks,
+        m.sender(),
+        m.subject
+    )
+}
+
+fn format_date(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Find a folder by id, by path within Local Folders ("Inbox",
+/// "Projects/2026") or by full path ("Local Folders/Inbox").
+async fn resolve(service: &Service, reference: &str) -> Result<Folder> {
+    let folders = service.folders().await?;
+    if let Ok(id) = reference.parse::<i64>()
+        && let Some(f) = folders.iter().find(|f| f.id.0 == id)
+    {
+        return Ok(f.clone());
+    }
+    let accounts = service.accounts().await?;
+    let wanted = reference.trim_matches('/').to_lowercase();
+    let mut found = Vec::new();
+    for account in &accounts {
+        for (folder, _) in crate::model::tree_order(&folders, account.id) {
+            let path = folder_path(&folders, folder).to_lowercase();
+            let full = format!("{}/{}", account.name.to_lowercase(), path);
+            if full == wanted || (account.id == LOCAL_ACCOUNT && path == wanted) {
+                found.push(folder.clone());
+            }
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        _ => Err(Error::NotFound { what: "folder" }),
+    }
+}
+
+fn folder_path(all: &[Folder], folder: &Folder) -> String {
+    let mut parts = vec![folder.name.as_str()];
+    let mut parent = folder.parent_id;
+    while let Some(p) = parent.and_then(|id| all.iter().find(|f| f.id == id)) {
+        parts.push(&p.name);
+        parent = p.parent_id;
+    }
+    parts.reverse();
+    parts.join("/")
+}

@@ -1,0 +1,91 @@
+//! Typed errors of the core. The UI maps [`ErrorKind`] to localized text;
+//! the `Display` strings here are for logs and the CLI only.
+
+use std::path::PathBuf;
+
+/// Stable categories the UI localizes. Adding a kind means adding a
+/// translation key `error-<kind>` in every locale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Storage,
+    Io,
+    NotFound,
+    InvalidName,
+    NameTaken,
+    ProtectedFolder,
+    UnreadableMessage,
+    TooLarge,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The Fluent message id for this kind.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            ErrorKind::Storage => "error-storage",
+            ErrorKind::Io => "error-io",
+            ErrorKind::NotFound => "error-not-found",
+            ErrorKind::InvalidName => "error-invalid-name",
+            ErrorKind::NameTaken => "error-name-taken",
+            ErrorKind::ProtectedFolder => "error-protected-folder",
+            ErrorKind::UnreadableMessage => "error-unreadable-message",
+            ErrorKind::TooLarge => "error-too-large",
+            ErrorKind::Internal => "error-internal",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database at {path} is damaged: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("database schema version {found} is newer than this program supports ({supported})")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("invalid folder name")]
+    InvalidName,
+    #[error("a folder with that name already exists")]
+    NameTaken,
+    #[error("this folder cannot be renamed, moved or deleted")]
+    ProtectedFolder,
+    #[error("message could not be parsed")]
+    UnreadableMessage,
+    #[error("{what} is larger than the limit of {limit} bytes")]
+    TooLarge { what: &'static str, limit: usize },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Sql(_) | Error::Corrupt { .. } | Error::SchemaTooNew { .. } => ErrorKind::Storage,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::InvalidName => ErrorKind::InvalidName,
+            Error::NameTaken => ErrorKind::NameTaken,
+            Error::ProtectedFolder => ErrorKind::ProtectedFolder,
+            Error::UnreadableMessage => ErrorKind::UnreadableMessage,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,22 @@
+//! Poshta: a desktop email client. This crate is the core (store, message
+//! format, protocols, service facade) plus, behind the `gui` feature, the
+//! iced window.
+
+pub mod cli;
+pub mod error;
+pub mod import;
+pub mod logging;
+pub mod mime;
+pub mod model;
+pub mod net;
+pub mod paths;
+pub mod service;
+pub mod store;
+
+#[cfg(feature = "gui")]
+pub mod i18n;
+#[cfg(feature = "gui")]
+pub mod ui;
+
+pub use error::{Error, ErrorKind, Result};
+pub use service::Service;

@@ -1,0 +1,6 @@
+//! Message format: turning raw RFC 5322 bytes into what Poshta stores and
+//! shows. Parsing is isolated here so its limits and panic guard live in
+//! one place.
+
+pub mod mbox;
+pub mod parse;

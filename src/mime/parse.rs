@@ -1,0 +1,213 @@
+//! Parse raw RFC 5322 bytes with mail-parser into an owned [`Parsed`].
+//!
+//! mail-parser has open panic reports on hostile input, so every parse runs
+//! under `catch_unwind`: a bad message becomes an error for that message
+//! only, never a crash of the app or an aborted import.
+
+use crate::error::{Error, Result};
+use crate::model::{Attachment, Flags};
+use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Largest message Poshta accepts into the store (a 50 MB attachment,
+/// base64-encoded, fits).
+pub const MAX_MESSAGE_BYTES: usize = 80 * 1024 * 1024;
+/// The body text kept for display and indexing is cut here.
+const MAX_BODY_CHARS: usize = 2 * 1024 * 1024;
+const PREVIEW_CHARS: usize = 200;
+
+/// Everything the store and the reader need from one message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub subject: String,
+    pub from_name: String,
+    pub from_addr: String,
+    pub to: String,
+    pub cc: String,
+    /// Unix seconds from the Date header, if it had a usable one.
+    pub date: Option<i64>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub body: String,
+    pub preview: String,
+    pub attachments: Vec<Attachment>,
+    /// Flags recorded in the file by other mail programs (mbox `Status:`
+    /// and `X-Status:` headers): R = read, A = answered, F = flagged.
+    pub stored_flags: Flags,
+}
+
+impl Parsed {
+    /// The conversation a message belongs to: the root of its References
+    /// chain, else what it replies to, else itself.
+    pub fn thread_key(&self) -> Option<String> {
+        self.references
+            .first()
+            .cloned()
+            .or_else(|| self.in_reply_to.clone())
+            .or_else(|| self.message_id.clone())
+    }
+}
+
+pub fn parse(raw: &[u8]) -> Result<Parsed> {
+    if raw.len() > MAX_MESSAGE_BYTES {
+        return Err(Error::TooLarge {
+            what: "message",
+            limit: MAX_MESSAGE_BYTES,
+        });
+    }
+    catch_unwind(AssertUnwindSafe(|| parse_unguarded(raw)))
+        .map_err(|_| Error::UnreadableMessage)?
+        .ok_or(Error::UnreadableMessage)
+}
+
+fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
+    let msg = MessageParser::default().parse(raw)?;
+    // Text with no header at all is not a message (a stray mbox chunk).
+    if msg.headers().is_empty() {
+        return None;
+    }
+    let (from_name, from_addr) = msg
+        .from()
+        .and_then(Address::first)
+        .map(|a| {
+            (
+                a.name().unwrap_or_default().to_string(),
+                a.address().unwrap_or_default().to_string(),
+            )
+        })
+        .unwrap_or_default();
+    let mut body: String = msg
+        .body_text(0)
+        .map(|b| b.into_owned())
+        .unwrap_or_default();
+    truncate_chars(&mut body, MAX_BODY_CHARS);
+    let preview = preview_of(&body);
+    let attachments = msg
+        .attachments()
+        .map(|part| Attachment {
+            filename: part.attachment_name().map(str::to_string),
+            mime_type: part
+                .content_type()
+                .map(|ct| match &ct.c_subtype {
+                    Some(sub) => format!("{}/{}", ct.c_type, sub),
+                    None => ct.c_type.to_string(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".into())
+                .to_ascii_lowercase(),
+            size: part.len() as u64,
+        })
+        .collect();
+    Some(Parsed {
+        subject: msg.subject().unwrap_or_default().trim().to_string(),
+        from_name,
+        from_addr,
+        to: address_list(msg.to()),
+        cc: address_list(msg.cc()),
+        date: msg.date().map(|d| d.to_timestamp()),
+        message_id: msg.message_id().map(str::to_string),
+        in_reply_to: first_text(msg.in_reply_to()),
+        references: text_list(msg.references()),
+        body,
+        preview,
+        attachments,
+        stored_flags: stored_flags(&msg),
+    })
+}
+
+fn stored_flags(msg: &mail_parser::Message<'_>) -> Flags {
+    let letters: String = ["Status", "X-Status"]
+        .iter()
+        .filter_map(|h| msg.header_raw(*h))
+        .collect();
+    let mut flags = Flags::default();
+    for (letter, flag) in [('R', Flags::SEEN), ('A', Flags::ANSWERED), ('F', Flags::FLAGGED)] {
+        flags = flags.with(flag, letters.contains(letter));
+    }
+    flags
+}
+
+/// "Name <addr>, other@x" for display.
+fn address_list(addr: Option<&Address<'_>>) -> String {
+    let Some(addr) = addr else {
+        return String::new();
+    };
+    addr.iter()
+        .map(|a| match (a.name(), a.address()) {
+            (Some(name), Some(address)) if !name.is_empty() => format!("{name} <{address}>"),
+            (_, Some(address)) => address.to_string(),
+            (Some(name), None) => name.to_string(),
+            (None, None) => String::new(),
+        })
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn text_list(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn first_text(value: &HeaderValue<'_>) -> Option<String> {
+    text_list(value).into_iter().next()
+}
+
+fn preview_of(body: &str) -> String {
+    let mut preview = String::new();
+    for word in body
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('>'))
+        .flat_map(str::split_whitespace)
+    {
+        if preview.chars().count() + word.chars().count() >= PREVIEW_CHARS {
+            break;
+        }
+        if !preview.is_empty() {
+            preview.push(' ');
+        }
+        preview.push_str(word);
+    }
+    preview
+}
+
+fn truncate_chars(s: &mut String, max: usize) {
+    if let Some((idx, _)) = s.char_indices().nth(max) {
+        s.truncate(idx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_envelope_and_body() {
+        let raw = b"From: =?UTF-8?B?0JDQudCz0LXRgNC40Lw=?= <a@example.kz>\r\nTo: b@example.com, \"Bo\" <c@example.com>\r\nSubject: =?UTF-8?Q?=E4=BD=A0=E5=A5=BD?=\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <x@y>\r\nReferences: <r1@y> <r2@y>\r\n\r\nHello\r\n";
+        let p = parse(raw).expect("parses");
+        assert_eq!(p.subject, "你好");
+        assert_eq!(p.from_name, "Айгерим");
+        assert_eq!(p.from_addr, "a@example.kz");
+        assert_eq!(p.to, "b@example.com, Bo <c@example.com>");
+        assert_eq!(p.date, Some(1_795_428_000));
+        assert_eq!(p.thread_key().as_deref(), Some("r1@y"));
+        assert_eq!(p.body.trim(), "Hello");
+    }
+
+    #[test]
+    fn rejects_oversized_input_without_parsing() {
+        let raw = vec![b'a'; MAX_MESSAGE_BYTES + 1];
+        assert!(matches!(parse(&raw), Err(Error::TooLarge { .. })));
+    }
+
+    #[test]
+    fn preview_skips_quotes_and_is_bounded() {
+        let body = format!("> quoted\n{}", "word ".repeat(500));
+        let p = preview_of(&body);
+        assert!(!p.contains("quoted"));
+        assert!(p.chars().count() < PREVIEW_CHARS);
+    }
+}

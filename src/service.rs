@@ -1,0 +1,167 @@
+//! The one door into Poshta's core. The GUI, the CLI and the tests all go
+//! through this async API; store work runs on tokio's blocking pool, never
+//! on the caller's executor thread.
+
+use crate::error::{Error, Result};
+use crate::import::{self, Progress};
+use crate::mime::parse;
+use crate::model::{
+    Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
+};
+use crate::paths;
+use crate::store::{self, Store};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Mutex<Store>,
+    data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("data_dir", &self.inner.data_dir)
+            .finish()
+    }
+}
+
+impl Service {
+    /// Open the data directory (creating it and the store if needed).
+    /// Blocking: call it before starting a UI, or through [`Service::load`].
+    pub fn open(data_dir: &Path) -> Result<Service> {
+        let store = Store::open(&paths::store_file(data_dir))?;
+        Ok(Service {
+            inner: Arc::new(Inner {
+                store: Mutex::new(store),
+                data_dir: data_dir.to_path_buf(),
+            }),
+        })
+    }
+
+    /// [`Service::open`] off the async executor.
+    pub async fn load(data_dir: PathBuf) -> Result<Service> {
+        tokio::task::spawn_blocking(move || Service::open(&data_dir))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// Run `work` against the store on the blocking pool.
+    async fn with_store<R, F>(&self, work: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<R> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            work(&mut store::lock(&inner.store))
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        self.with_store(|s| s.accounts()).await
+    }
+
+    pub async fn folders(&self) -> Result<Vec<Folder>> {
+        self.with_store(|s| s.folders()).await
+    }
+
+    pub async fn folder(&self, id: FolderId) -> Result<Folder> {
+        self.with_store(move |s| s.folder(id)).await
+    }
+
+    /// Rows `offset..offset+limit` of a folder, newest first.
+    pub async fn message_page(
+        &self,
+        folder: FolderId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<MessageSummary>> {
+        self.with_store(move |s| s.message_page(folder, offset, limit))
+            .await
+    }
+
+    pub async fn message_count(&self, folder: FolderId) -> Result<usize> {
+        self.with_store(move |s| s.message_count(folder)).await
+    }
+
+    /// A message for the reader: its headers and readable text.
+    pub async fn message(&self, id: MessageId) -> Result<MessageView> {
+        let (summary, raw) = self
+            .with_store(move |s| Ok((s.message_summary(id)?, s.raw_message(id)?)))
+            .await?;
+        tokio::task::spawn_blocking(move || {
+            let parsed = parse::parse(&raw)?;
+            Ok(MessageView {
+                summary,
+                to: parsed.to,
+                cc: parsed.cc,
+                message_id: parsed.message_id,
+                body: parsed.body,
+                attachments: parsed.attachments,
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub async fn set_read(&self, ids: Vec<MessageId>, read: bool) -> Result<usize> {
+        self.with_store(move |s| s.set_flag(&ids, Flags::SEEN, read))
+            .await
+    }
+
+    pub async fn set_flagged(&self, ids: Vec<MessageId>, flagged: bool) -> Result<usize> {
+        self.with_store(move |s| s.set_flag(&ids, Flags::FLAGGED, flagged))
+            .await
+    }
+
+    pub async fn create_folder(
+        &self,
+        account: AccountId,
+        parent: Option<FolderId>,
+        name: String,
+    ) -> Result<FolderId> {
+        self.with_store(move |s| s.create_folder(account, parent, &name))
+            .await
+    }
+
+    pub async fn rename_folder(&self, id: FolderId, name: String) -> Result<()> {
+        self.with_store(move |s| s.rename_folder(id, &name)).await
+    }
+
+    /// Delete a folder; its messages go to Trash (see `Store::delete_folder`).
+    pub async fn delete_folder(&self, id: FolderId) -> Result<usize> {
+        self.with_store(move |s| s.delete_folder(id)).await
+    }
+
+    /// Import an `.eml` or mbox file into `folder`, reporting progress
+    /// after every committed batch.
+    pub async fn import(
+        &self,
+        path: PathBuf,
+        folder: FolderId,
+        on_progress: impl FnMut(&Progress) + Send + 'static,
+    ) -> Result<Progress> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            import::import_file(&inner.store, folder, &path, on_progress)
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {
+        self.with_store(move |s| s.search(&query, limit)).await
+    }
+}

@@ -1,0 +1,197 @@
+//! Messages: insertion in batches, the paged list, bodies, flags, search.
+
+use super::{Store, now};
+use crate::error::{Error, Result};
+use crate::mime::parse::Parsed;
+use crate::model::{Flags, FolderId, MessageId, MessageSummary};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+/// A message ready to be stored: its raw bytes and what was parsed from them.
+pub struct NewMessage<'a> {
+    pub raw: &'a [u8],
+    pub parsed: &'a Parsed,
+    pub flags: Flags,
+    /// Used when the message has no usable Date header.
+    pub fallback_date: i64,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, folder_id, subject, from_name, from_addr, date, flags, has_attachments, size";
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary> {
+    Ok(MessageSummary {
+        id: MessageId(row.get(0)?),
+        folder_id: FolderId(row.get(1)?),
+        subject: row.get(2)?,
+        from_name: row.get(3)?,
+        from_addr: row.get(4)?,
+        date: row.get(5)?,
+        flags: Flags(row.get(6)?),
+        has_attachments: row.get(7)?,
+        size: row.get(8)?,
+    })
+}
+
+/// Insert one message inside a caller's transaction, so a batch of them
+/// commits (or vanishes) as a whole.
+pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> Result<MessageId> {
+    let p = msg.parsed;
+    tx.prepare_cached(
+        "INSERT INTO message (folder_id, message_id, in_reply_to, thread_key, subject,
+             from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
+             has_attachments, preview, body_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'complete')",
+    )?
+    .execute(params![
+        folder.0,
+        p.message_id,
+        p.in_reply_to,
+        p.thread_key(),
+        p.subject,
+        p.from_name,
+        p.from_addr,
+        p.to,
+        p.cc,
+        p.date.unwrap_or(msg.fallback_date),
+        now(),
+        msg.raw.len() as i64,
+        msg.flags.0,
+        !p.attachments.is_empty(),
+        p.preview,
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO message_body (message_id, raw) VALUES (?1, ?2)")?
+        .execute(params![id, msg.raw])?;
+    let mut attach = tx.prepare_cached(
+        "INSERT INTO attachment (message_id, position, filename, mime_type, size)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (pos, a) in p.attachments.iter().enumerate() {
+        attach.execute(params![id, pos as i64, a.filename, a.mime_type, a.size as i64])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        p.subject,
+        format!("{} {}", p.from_name, p.from_addr),
+        format!("{} {}", p.to, p.cc),
+        p.body,
+    ])?;
+    Ok(MessageId(id))
+}
+
+/// True when `folder` already holds this Message-ID with this size: the
+/// key that keeps a re-import from storing a message twice.
+pub fn contains(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    message_id: &str,
+    size: usize,
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM message WHERE folder_id = ?1 AND message_id = ?2 AND size = ?3",
+        )?
+        .query_row(params![folder.0, message_id, size as i64], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+impl Store {
+    /// Rows `offset..offset+limit` of a folder's list, newest first. The
+    /// message list asks only for the rows on screen.
+    pub fn message_page(
+        &self,
+        folder: FolderId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<MessageSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM message WHERE folder_id = ?1
+             ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![folder.0, limit as i64, offset as i64],
+            summary_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn message_count(&self, folder: FolderId) -> Result<usize> {
+        let n: i64 = self.conn().query_row(
+            "SELECT total_count FROM folder WHERE id = ?1",
+            [folder.0],
+            |row| row.get(0),
+        )?;
+        Ok(n.max(0) as usize)
+    }
+
+    pub fn message_summary(&self, id: MessageId) -> Result<MessageSummary> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM message WHERE id = ?1");
+        self.conn()
+            .query_row(&sql, [id.0], summary_from_row)
+            .optional()?
+            .ok_or(Error::NotFound { what: "message" })
+    }
+
+    /// The raw RFC 822 bytes, if the body has been stored.
+    pub fn raw_message(&self, id: MessageId) -> Result<Vec<u8>> {
+        self.conn()
+            .query_row(
+                "SELECT raw FROM message_body WHERE message_id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "message body" })
+    }
+
+    /// Set or clear `flag` on the given messages; returns how many changed.
+    pub fn set_flag(&mut self, ids: &[MessageId], flag: Flags, on: bool) -> Result<usize> {
+        let tx = self.conn_mut().transaction()?;
+        let mut changed = 0;
+        {
+            let mut stmt = tx.prepare_cached(if on {
+                "UPDATE message SET flags = flags | ?2 WHERE id = ?1 AND flags & ?2 != ?2"
+            } else {
+                "UPDATE message SET flags = flags & ~?2 WHERE id = ?1 AND flags & ?2 != 0"
+            })?;
+            for id in ids {
+                changed += stmt.execute(params![id.0, flag.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Full-text search over subject, people and body, newest first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<MessageSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM message
+             WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?1)
+             ORDER BY date DESC, id DESC LIMIT ?2"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![fts_query(query), limit as i64], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Open a transaction for a batch of inserts.
+    pub fn batch(&mut self) -> Result<Transaction<'_>> {
+        Ok(self.conn_mut().transaction()?)
+    }
+}
+
+/// Turn what a person typed into an FTS5 query that cannot be a syntax
+/// error: every word quoted, all words required.
+fn fts_query(input: &str) -> String {
+    input
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

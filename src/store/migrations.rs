@@ -1,0 +1,182 @@
+//! Numbered schema migrations keyed on `PRAGMA user_version`. Migration N
+//! takes the schema from version N-1 to N; each runs in one transaction,
+//! so a crash mid-migration leaves the previous version intact.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// Index i holds migration i+1. Append only; never edit a shipped entry.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, latest_version())
+}
+
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    apply(conn, MIGRATIONS, target)
+}
+
+/// Apply `migrations` up to version `target`. Public so tests can check
+/// upgrades from any version and that a failing step changes nothing.
+pub fn apply(conn: &mut Connection, migrations: &[&str], target: i64) -> Result<()> {
+    let found = current_version(conn)?;
+    let supported = migrations.len() as i64;
+    if found > supported {
+        return Err(Error::SchemaTooNew { found, supported });
+    }
+    for version in (found + 1)..=target.min(supported) {
+        let sql = migrations[(version - 1) as usize];
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "store migrated");
+    }
+    Ok(())
+}
+
+const V1: &str = r#"
+CREATE TABLE account (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('local', 'imap', 'pop3')),
+    name        TEXT NOT NULL,
+    email       TEXT,
+    position    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE folder (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    parent_id     INTEGER REFERENCES folder(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    -- The server's own name (IMAP modified UTF-7, full path); NULL locally.
+    remote_name   TEXT,
+    delimiter     TEXT,
+    role          TEXT CHECK (role IN ('inbox', 'sent', 'drafts', 'trash', 'junk', 'archive', 'outbox')),
+    position      INTEGER NOT NULL DEFAULT 0,
+    subscribed    INTEGER NOT NULL DEFAULT 1,
+    uidvalidity   INTEGER,
+    uidnext       INTEGER,
+    highestmodseq INTEGER,
+    -- Kept current by the triggers below so the folder tree never counts rows.
+    unread_count  INTEGER NOT NULL DEFAULT 0,
+    total_count   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE UNIQUE INDEX folder_sibling_name ON folder(account_id, ifnull(parent_id, 0), name);
+CREATE UNIQUE INDEX folder_account_role ON folder(account_id, role) WHERE role IS NOT NULL;
+
+CREATE TABLE message (
+    id              INTEGER PRIMARY KEY,
+    folder_id       INTEGER NOT NULL REFERENCES folder(id) ON DELETE CASCADE,
+    uid             INTEGER,
+    message_id      TEXT,
+    in_reply_to     TEXT,
+    thread_key      TEXT,
+    subject         TEXT NOT NULL DEFAULT '',
+    from_name       TEXT NOT NULL DEFAULT '',
+    from_addr       TEXT NOT NULL DEFAULT '',
+    to_list         TEXT NOT NULL DEFAULT '',
+    cc_list         TEXT NOT NULL DEFAULT '',
+    date            INTEGER NOT NULL,
+    received_at     INTEGER NOT NULL,
+    size            INTEGER NOT NULL,
+    flags           INTEGER NOT NULL DEFAULT 0,
+    has_attachments INTEGER NOT NULL DEFAULT 0,
+    preview         TEXT NOT NULL DEFAULT '',
+    -- 'partial' marks a body cut short in transit: never shown as whole.
+    body_state      TEXT NOT NULL DEFAULT 'none' CHECK (body_state IN ('none', 'partial', 'complete'))
+) STRICT;
+-- The message list: newest first within a folder, ties broken by id.
+CREATE INDEX message_folder_date ON message(folder_id, date DESC, id DESC);
+CREATE UNIQUE INDEX message_folder_uid ON message(folder_id, uid) WHERE uid IS NOT NULL;
+CREATE INDEX message_message_id ON message(message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX message_thread ON message(thread_key) WHERE thread_key IS NOT NULL;
+
+-- Raw bytes live apart from the envelope so list scans never page them in.
+CREATE TABLE message_body (
+    message_id INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+    raw        BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE attachment (
+    id         INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    filename   TEXT,
+    mime_type  TEXT NOT NULL,
+    size       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX attachment_message ON attachment(message_id);
+
+-- Full-text index, rowid = message.id. Contentless: the text is already in
+-- message/message_body; contentless_delete lets triggers remove rows.
+CREATE VIRTUAL TABLE message_fts USING fts5(
+    subject, sender, recipients, body,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE outbox (
+    id             INTEGER PRIMARY KEY,
+    account_id     INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    message_id     TEXT NOT NULL,
+    raw            BLOB NOT NULL,
+    envelope_from  TEXT NOT NULL,
+    envelope_to    TEXT NOT NULL,
+    state          TEXT NOT NULL DEFAULT 'queued'
+                   CHECK (state IN ('queued', 'submitting', 'sent', 'failed', 'unknown', 'copied')),
+    last_error     TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+) STRICT;
+
+-- Server operations applied locally first and replayed when online.
+CREATE TABLE pending_op (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    folder_id  INTEGER REFERENCES folder(id) ON DELETE CASCADE,
+    payload    TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER message_counts_insert AFTER INSERT ON message BEGIN
+    UPDATE folder SET total_count = total_count + 1,
+                      unread_count = unread_count + (NEW.flags & 1 = 0)
+     WHERE id = NEW.folder_id;
+END;
+CREATE TRIGGER message_counts_delete AFTER DELETE ON message BEGIN
+    UPDATE folder SET total_count = total_count - 1,
+                      unread_count = unread_count - (OLD.flags & 1 = 0)
+     WHERE id = OLD.folder_id;
+    DELETE FROM message_fts WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER message_counts_update AFTER UPDATE OF flags, folder_id ON message BEGIN
+    UPDATE folder SET total_count = total_count - 1,
+                      unread_count = unread_count - (OLD.flags & 1 = 0)
+     WHERE id = OLD.folder_id;
+    UPDATE folder SET total_count = total_count + 1,
+                      unread_count = unread_count + (NEW.flags & 1 = 0)
+     WHERE id = NEW.folder_id;
+END;
+
+-- The built-in Local Folders account, present from the first start.
+INSERT INTO account (id, kind, name, position, created_at)
+    VALUES (1, 'local', 'Local Folders', 1000000, unixepoch());
+INSERT INTO folder (account_id, name, role, position) VALUES
+    (1, 'Inbox',  'inbox',  0),
+    (1, 'Drafts', 'drafts', 1),
+    (1, 'Sent',   'sent',   2),
+    (1, 'Trash',  'trash',  3);
+"#;

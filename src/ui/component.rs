@@ -1,0 +1,5 @@
+//! Reusable parts of screens, each with its own Message/update/view.
+
+pub mod folder_tree;
+pub mod message_list;
+pub mod reader;

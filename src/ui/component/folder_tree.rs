@@ -1,0 +1,192 @@
+//! The folder tree: every account a root, its folders nested below with
+//! their unread counts.
+
+use crate::fl;
+use crate::i18n;
+use crate::model::{Account, AccountKind, Folder, FolderId, Role};
+use crate::ui::{icon, theme};
+use iced::widget::{Column, button, column, container, row, scrollable, space, text};
+use iced::{Alignment, Element, Fill, Font, font};
+
+#[derive(Debug, Default)]
+pub struct FolderTree {
+    accounts: Vec<Account>,
+    folders: Vec<Folder>,
+    selected: Option<FolderId>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Select(FolderId),
+}
+
+pub enum Action {
+    None,
+    Selected(FolderId),
+}
+
+/// The name shown for a folder: special folders in the user's language.
+pub fn display_name(folder: &Folder) -> String {
+    match folder.role {
+        Some(role) => i18n::text(&format!("folder-{}", role.as_str())),
+        None => folder.name.clone(),
+    }
+}
+
+pub fn account_name(account: &Account) -> String {
+    match account.kind {
+        AccountKind::Local => fl!("account-local"),
+        _ => account.name.clone(),
+    }
+}
+
+impl FolderTree {
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Select(id) => {
+                self.selected = Some(id);
+                Action::Selected(id)
+            }
+        }
+    }
+
+    /// Replace the tree's data, keeping the selection when it still exists.
+    pub fn set_data(&mut self, accounts: Vec<Account>, folders: Vec<Folder>) {
+        self.accounts = accounts;
+        self.folders = folders;
+        if self
+            .selected
+            .is_some_and(|id| !self.folders.iter().any(|f| f.id == id))
+        {
+            self.selected = None;
+        }
+    }
+
+    pub fn selected(&self) -> Option<&Folder> {
+        let id = self.selected?;
+        self.folders.iter().find(|f| f.id == id)
+    }
+
+    pub fn folder(&self, id: FolderId) -> Option<&Folder> {
+        self.folders.iter().find(|f| f.id == id)
+    }
+
+    pub fn folders(&self) -> &[Folder] {
+        &self.folders
+    }
+
+    /// The first account's Inbox: what to show at start-up.
+    pub fn default_folder(&self) -> Option<FolderId> {
+        let account = self.accounts.first()?;
+        self.folders
+            .iter()
+            .find(|f| f.account_id == account.id && f.role == Some(Role::Inbox))
+            .or_else(|| self.folders.first())
+            .map(|f| f.id)
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let mut items = Column::new().spacing(1).padding([8, 6]);
+        for account in &self.accounts {
+            items = items.push(
+                container(
+                    row![
+                        icon::view(icon::account(), 15.0, iced::Color::from_rgb8(0x55, 0x5b, 0x66)),
+                        text(account_name(account))
+                            .size(13)
+                            .font(Font {
+                                weight: font::Weight::Bold,
+                                ..Font::DEFAULT
+                            }),
+                    ]
+                    .spacing(8)
+                    .align_y(Alignment::Center),
+                )
+                .padding([8, 8]),
+            );
+            for (folder, depth) in crate::model::tree_order(&self.folders, account.id) {
+                items = items.push(self.folder_row(folder, depth));
+            }
+        }
+        scrollable(items).height(Fill).into()
+    }
+
+    fn folder_row<'a>(&self, folder: &'a Folder, depth: usize) -> Element<'a, Message> {
+        let selected = self.selected == Some(folder.id);
+        let unread = folder.unread > 0;
+        let weight = if unread { font::Weight::Bold } else { font::Weight::Normal };
+        let name = text(display_name(folder))
+            .size(14)
+            .font(Font {
+                weight,
+                ..Font::DEFAULT
+            })
+            .wrapping(text::Wrapping::None);
+        let count: Element<'a, Message> = if unread {
+            container(text(fl!("folder-unread", count = folder.unread)).size(11))
+                .padding([1, 7])
+                .style(theme::badge)
+                .into()
+        } else {
+            space().into()
+        };
+        let content = row![
+            space().width(12.0 + 16.0 * depth as f32),
+            icon::view(icon::for_role(folder.role), 16.0, iced::Color::from_rgb8(0x4a, 0x55, 0x68)),
+            container(name).width(Fill).clip(true),
+            count,
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        button(content)
+            .width(Fill)
+            .padding([6, 6])
+            .style(theme::row(selected))
+            .on_press(Message::Select(folder.id))
+            .into()
+    }
+}
+
+/// Data for the tree, loaded together so the view is never half-updated.
+pub async fn load(service: crate::Service) -> crate::Result<(Vec<Account>, Vec<Folder>)> {
+    Ok((service.accounts().await?, service.folders().await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AccountId;
+
+    fn folder(id: i64, role: Option<Role>, name: &str) -> Folder {
+        Folder {
+            id: FolderId(id),
+            account_id: AccountId(1),
+            parent_id: None,
+            name: name.into(),
+            role,
+            unread: 0,
+            total: 0,
+        }
+    }
+
+    #[test]
+    fn selection_survives_reload_only_if_folder_remains() {
+        let account = Account {
+            id: AccountId(1),
+            kind: AccountKind::Local,
+            name: "Local Folders".into(),
+            email: None,
+        };
+        let mut tree = FolderTree::default();
+        tree.set_data(
+            vec![account.clone()],
+            vec![folder(1, Some(Role::Inbox), "Inbox"), folder(2, None, "Projects")],
+        );
+        assert_eq!(tree.default_folder(), Some(FolderId(1)));
+        assert!(matches!(tree.update(Message::Select(FolderId(2))), Action::Selected(FolderId(2))));
+        tree.set_data(vec![account.clone()], vec![folder(1, Some(Role::Inbox), "Inbox"), folder(2, None, "Work")]);
+        assert_eq!(tree.selected().map(|f| f.name.as_str()), Some("Work"));
+        tree.set_data(vec![account], vec![folder(1, Some(Role::Inbox), "Inbox")]);
+        assert!(tree.selected().is_none());
+    }
+}

@@ -1,0 +1,466 @@
+//! The message list: newest first, virtual. Only a window of rows around
+//! what is on screen is loaded from the store; the rest of the scroll
+//! height is empty space, so a folder of 100,000 messages costs what one
+//! of 50 does.
+
+use crate::fl;
+use crate::model::{Flags, FolderId, MessageId, MessageSummary};
+use crate::ui::{UiError, icon, theme};
+use iced::widget::{Column, button, column, container, row, scrollable, space, text};
+use iced::{Alignment, Element, Fill, Font, Theme, font};
+
+/// Height of one row in logical pixels (two lines of text plus padding).
+pub const ROW_HEIGHT: f32 = 56.0;
+/// Rows loaded beyond each edge of the viewport, so scrolling a little
+/// never shows blank rows while the next page loads.
+const MARGIN: usize = 30;
+/// Rows assumed visible before the first layout tells the real height.
+const DEFAULT_VISIBLE: usize = 30;
+pub const SCROLL_ID: &str = "message-list";
+
+#[derive(Debug, Default)]
+pub struct MessageList {
+    folder: Option<FolderId>,
+    count: usize,
+    /// Index of `rows[0]` in the folder's full list.
+    start: usize,
+    rows: Vec<MessageSummary>,
+    scroll_y: f32,
+    viewport_height: f32,
+    selected: Option<(usize, MessageId)>,
+    /// Bumped on every folder switch so a late page for the old folder is dropped.
+    generation: u64,
+    pending: Option<PageRequest>,
+    error: Option<UiError>,
+}
+
+/// Rows `start..start+limit` of `folder`, asked of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub folder: FolderId,
+    pub start: usize,
+    pub limit: usize,
+    pub generation: u64,
+}
+
+/// A page as loaded: the folder's current count and the rows.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub count: usize,
+    pub rows: Vec<MessageSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Scrolled(scrollable::Viewport),
+    Loaded(PageRequest, Result<Page, UiError>),
+    Clicked(usize),
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Action {
+    None,
+    Fetch(PageRequest),
+    /// Show this message; scroll the list to `scroll_to` first if set.
+    Open {
+        id: MessageId,
+        scroll_to: Option<f32>,
+    },
+}
+
+impl MessageList {
+    pub fn folder(&self) -> Option<FolderId> {
+        self.folder
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    pub fn selected(&self) -> Option<MessageId> {
+        self.selected.map(|(_, id)| id)
+    }
+
+    /// Rows currently loaded, with the index of the first.
+    pub fn loaded(&self) -> (usize, &[MessageSummary]) {
+        (self.start, &self.rows)
+    }
+
+    /// Switch to `folder`, from the top, and ask for its first page.
+    pub fn open_folder(&mut self, folder: FolderId) -> Action {
+        self.generation += 1;
+        *self = MessageList {
+            folder: Some(folder),
+            generation: self.generation,
+            viewport_height: self.viewport_height,
+            ..MessageList::default()
+        };
+        self.request(0)
+    }
+
+    /// Reload the rows on screen (after an import or a flag change).
+    pub fn refresh(&mut self) -> Action {
+        self.pending = None;
+        self.request(self.first_visible())
+    }
+
+    /// Update a row's flags in place (optimistic: the store has them too).
+    pub fn set_flags(&mut self, id: MessageId, flags: Flags) {
+        if let Some(row) = self.rows.iter_mut().find(|r| r.id == id) {
+            row.flags = flags;
+        }
+    }
+
+    pub fn row(&self, id: MessageId) -> Option<&MessageSummary> {
+        self.rows.iter().find(|r| r.id == id)
+    }
+
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Scrolled(viewport) => {
+                self.scroll_y = viewport.absolute_offset().y;
+                self.viewport_height = viewport.bounds().height;
+                self.ensure_loaded()
+            }
+            Message::Loaded(request, result) => {
+                if request.generation != self.generation || Some(request.folder) != self.folder {
+                    return Action::None;
+                }
+                if self.pending == Some(request) {
+                    self.pending = None;
+                }
+                match result {
+                    Ok(page) => {
+                        self.error = None;
+                        self.count = page.count;
+                        self.start = request.start;
+                        self.rows = page.rows;
+                        // The selected message may have moved (new mail above it).
+                        if let Some((_, id)) = self.selected {
+                            self.selected = self
+                                .rows
+                                .iter()
+                                .position(|r| r.id == id)
+                                .map(|pos| (self.start + pos, id))
+                                .or(self.selected);
+                        }
+                        self.ensure_loaded()
+                    }
+                    Err(e) => {
+                        self.error = Some(e);
+                        Action::None
+                    }
+                }
+            }
+            Message::Clicked(index) => self.select(index, false),
+        }
+    }
+
+    pub fn select_next(&mut self) -> Action {
+        match self.selected {
+            Some((i, _)) if i + 1 < self.count => self.select(i + 1, true),
+            None if self.count > 0 => self.select(self.first_visible(), true),
+            _ => Action::None,
+        }
+    }
+
+    pub fn select_previous(&mut self) -> Action {
+        match self.selected {
+            Some((i, _)) if i > 0 => self.select(i - 1, true),
+            _ => Action::None,
+        }
+    }
+
+    fn select(&mut self, index: usize, keep_visible: bool) -> Action {
+        let Some(row) = index
+            .checked_sub(self.start)
+            .and_then(|pos| self.rows.get(pos))
+        else {
+            return Action::None;
+        };
+        self.selected = Some((index, row.id));
+        let top = index as f32 * ROW_HEIGHT;
+        let scroll_to = if !keep_visible {
+            None
+        } else if top < self.scroll_y {
+            Some(top)
+        } else if top + ROW_HEIGHT > self.scroll_y + self.viewport_height && self.viewport_height > 0.0 {
+            Some(top + ROW_HEIGHT - self.viewport_height)
+        } else {
+            None
+        };
+        Action::Open {
+            id: row.id,
+            scroll_to,
+        }
+    }
+
+    fn first_visible(&self) -> usize {
+        (self.scroll_y / ROW_HEIGHT).max(0.0) as usize
+    }
+
+    fn visible_rows(&self) -> usize {
+        if self.viewport_height > 0.0 {
+            (self.viewport_height / ROW_HEIGHT).ceil() as usize + 1
+        } else {
+            DEFAULT_VISIBLE
+        }
+    }
+
+    /// Ask for a new window when the viewport runs off the loaded rows.
+    fn ensure_loaded(&mut self) -> Action {
+        let first = self.first_visible();
+        let last = (first + self.visible_rows()).min(self.count);
+        let loaded_end = self.start + self.rows.len();
+        let covered = first >= self.start && last <= loaded_end;
+        if covered || self.count == 0 {
+            return Action::None;
+        }
+        self.request(first)
+    }
+
+    fn request(&mut self, first: usize) -> Action {
+        let Some(folder) = self.folder else {
+            return Action::None;
+        };
+        let request = PageRequest {
+            folder,
+            start: first.saturating_sub(MARGIN),
+            limit: self.visible_rows() + 2 * MARGIN,
+            generation: self.generation,
+        };
+        if self.pending == Some(request) {
+            return Action::None;
+        }
+        self.pending = Some(request);
+        Action::Fetch(request)
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        if self.folder.is_none() {
+            return placeholder(fl!("list-no-folder"));
+        }
+        if let Some(error) = &self.error {
+            return placeholder(error.text());
+        }
+        if self.count == 0 && self.pending.is_none() {
+            return placeholder(fl!("list-empty"));
+        }
+        let above = self.start as f32 * ROW_HEIGHT;
+        let below = self.count.saturating_sub(self.start + self.rows.len()) as f32 * ROW_HEIGHT;
+        let rows = Column::with_children(self.rows.iter().enumerate().map(|(pos, m)| {
+            let index = self.start + pos;
+            let selected = self.selected.is_some_and(|(i, _)| i == index);
+            row_view(m, selected).map(move |()| Message::Clicked(index))
+        }));
+        scrollable(column![space().height(above), rows, space().height(below)].width(Fill))
+            .id(SCROLL_ID)
+            .on_scroll(Message::Scrolled)
+            .height(Fill)
+            .width(Fill)
+            .into()
+    }
+}
+
+fn placeholder<'a, M: 'a>(label: String) -> Element<'a, M> {
+    container(text(label).size(14).style(|t: &Theme| text::Style {
+        color: Some(theme::muted(t)),
+    }))
+    .center(Fill)
+    .into()
+}
+
+fn bold_if(on: bool) -> Font {
+    Font {
+        weight: if on { font::Weight::Bold } else { font::Weight::Normal },
+        ..Font::DEFAULT
+    }
+}
+
+fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
+    let unread = !m.flags.contains(Flags::SEEN);
+    let subject = if m.subject.is_empty() {
+        fl!("list-no-subject")
+    } else {
+        m.subject.clone()
+    };
+    let marks = row![]
+        .spacing(4)
+        .push(m.has_attachments.then(|| {
+            icon::view(icon::paperclip(), 13.0, iced::Color::from_rgb8(0x5f, 0x66, 0x70))
+        }))
+        .push(
+            m.flags
+                .contains(Flags::FLAGGED)
+                .then(|| icon::view(icon::star(), 13.0, iced::Color::from_rgb8(0xe0, 0x8e, 0x0b))),
+        );
+    let top = row![
+        container(
+            text(m.sender().to_string())
+                .size(14)
+                .font(bold_if(unread))
+                .wrapping(text::Wrapping::None)
+        )
+        .width(Fill)
+        .clip(true),
+        marks,
+        text(format_date(m.date))
+            .size(12)
+            .style(|t: &Theme| text::Style {
+                color: Some(theme::muted(t))
+            }),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
+    let bottom = container(
+        text(subject)
+            .size(13)
+            .font(bold_if(unread))
+            .wrapping(text::Wrapping::None),
+    )
+    .width(Fill)
+    .clip(true);
+    let marker = container(space().width(3).height(Fill)).style(move |t: &Theme| {
+        container::Style {
+            background: unread.then(|| theme::accent(t).into()),
+            ..container::Style::default()
+        }
+    });
+    button(
+        row![marker, column![top, bottom].spacing(4).width(Fill)]
+            .spacing(10)
+            .align_y(Alignment::Center),
+    )
+    .height(ROW_HEIGHT)
+    .width(Fill)
+    .padding([7, 12])
+    .style(theme::row(selected))
+    .on_press(())
+    .into()
+}
+
+/// Today: the time; this year: day and month; else the full date.
+pub fn format_date(unix: i64) -> String {
+    use chrono::{Datelike, Local, TimeZone};
+    let Some(date) = Local.timestamp_opt(unix, 0).single() else {
+        return String::new();
+    };
+    let now = Local::now();
+    if date.date_naive() == now.date_naive() {
+        date.format("%H:%M").to_string()
+    } else if date.year() == now.year() {
+        date.format("%d.%m").to_string()
+    } else {
+        date.format("%d.%m.%Y").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(n: usize) -> MessageSummary {
+        MessageSummary {
+            id: MessageId(n as i64 + 1),
+            folder_id: FolderId(1),
+            subject: format!("Subject {n}"),
+            from_name: "A".into(),
+            from_addr: "a@example.com".into(),
+            date: 1_700_000_000 - n as i64,
+            flags: Flags::default(),
+            has_attachments: false,
+            size: 100,
+        }
+    }
+
+    fn page(request: PageRequest, count: usize) -> Message {
+        let rows = (request.start..(request.start + request.limit).min(count))
+            .map(summary)
+            .collect();
+        Message::Loaded(request, Ok(Page { count, rows }))
+    }
+
+    fn fetch(action: Action) -> PageRequest {
+        match action {
+            Action::Fetch(r) => r,
+            other => panic!("expected a fetch, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn loads_only_a_window_and_follows_the_scroll() {
+        let mut list = MessageList::default();
+        let first = fetch(list.open_folder(FolderId(1)));
+        assert_eq!((first.start, first.limit), (0, DEFAULT_VISIBLE + 2 * MARGIN));
+        assert_eq!(list.update(page(first, 100_000)), Action::None);
+        assert_eq!(list.loaded().1.len(), first.limit);
+
+        // Scrolling within the window asks for nothing. (A `Viewport` can
+        // only come from a laid-out scrollable; set what `Scrolled` sets.)
+        list.scroll_y = 5.0 * ROW_HEIGHT;
+        list.viewport_height = 600.0;
+        assert_eq!(list.ensure_loaded(), Action::None);
+
+        // Jumping to the middle of 100,000 rows loads just around it.
+        list.scroll_y = 50_000.0 * ROW_HEIGHT;
+        let far = fetch(list.ensure_loaded());
+        assert_eq!(far.start, 50_000 - MARGIN);
+        assert!(far.limit < 100);
+        // Asking again while that page is in flight does not duplicate it.
+        assert_eq!(list.ensure_loaded(), Action::None);
+        list.update(page(far, 100_000));
+        assert_eq!(list.loaded().0, far.start);
+    }
+
+    #[test]
+    fn a_page_for_a_previous_folder_is_ignored() {
+        let mut list = MessageList::default();
+        let old = fetch(list.open_folder(FolderId(1)));
+        let new = fetch(list.open_folder(FolderId(2)));
+        assert_eq!(list.update(page(old, 10)), Action::None);
+        assert!(list.loaded().1.is_empty());
+        list.update(page(new, 3));
+        assert_eq!(list.count(), 3);
+    }
+
+    #[test]
+    fn keyboard_moves_the_selection_and_keeps_it_visible() {
+        let mut list = MessageList::default();
+        let first = fetch(list.open_folder(FolderId(1)));
+        list.update(page(first, 50));
+        list.viewport_height = 3.0 * ROW_HEIGHT;
+        assert_eq!(
+            list.select_next(),
+            Action::Open { id: MessageId(1), scroll_to: None }
+        );
+        list.select_next();
+        list.select_next();
+        // The fourth row is below a three-row viewport: scroll to it.
+        assert_eq!(
+            list.select_next(),
+            Action::Open { id: MessageId(4), scroll_to: Some(ROW_HEIGHT) }
+        );
+        list.scroll_y = ROW_HEIGHT;
+        list.select_previous();
+        list.select_previous();
+        assert_eq!(
+            list.select_previous(),
+            Action::Open { id: MessageId(1), scroll_to: Some(0.0) }
+        );
+        assert_eq!(list.select_previous(), Action::None);
+    }
+
+    #[test]
+    fn clicking_opens_and_flags_update_in_place() {
+        let mut list = MessageList::default();
+        let first = fetch(list.open_folder(FolderId(1)));
+        list.update(page(first, 5));
+        assert_eq!(
+            list.update(Message::Clicked(2)),
+            Action::Open { id: MessageId(3), scroll_to: None }
+        );
+        list.set_flags(MessageId(3), Flags::SEEN);
+        assert!(list.row(MessageId(3)).unwrap().flags.contains(Flags::SEEN));
+        assert_eq!(list.selected(), Some(MessageId(3)));
+    }
+}

@@ -1,0 +1,3 @@
+//! Whole-window screens.
+
+pub mod mailbox;

@@ -1,0 +1,602 @@
+//! The main window's screen: folder tree, message list and reader side by
+//! side, a folder toolbar and a status line.
+
+use crate::fl;
+use crate::import::Progress;
+use crate::model::{AccountId, Flags, FolderId, MessageId, Role};
+use crate::service::Service;
+use crate::store::folders::LOCAL_ACCOUNT;
+use crate::ui::component::{folder_tree, message_list, reader};
+use crate::ui::{UiError, theme};
+use futures::StreamExt;
+use iced::widget::{button, column, container, operation, row, rule, text, text_input};
+use iced::{Alignment, Element, Fill, FillPortion, Task, Theme};
+use std::path::PathBuf;
+
+pub const EDITOR_INPUT_ID: &str = "folder-name";
+
+pub struct Mailbox {
+    service: Service,
+    tree: folder_tree::FolderTree,
+    list: message_list::MessageList,
+    reader: reader::Reader,
+    editor: Option<Editor>,
+    status: Status,
+}
+
+/// The inline prompt under the folder tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Editor {
+    Create {
+        account: AccountId,
+        parent: Option<FolderId>,
+        name: String,
+    },
+    Rename {
+        folder: FolderId,
+        name: String,
+    },
+    Delete {
+        folder: FolderId,
+        name: String,
+        forever: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Ready,
+    Importing(Progress),
+    Imported(Progress),
+    Error(UiError),
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Tree(folder_tree::Message),
+    List(message_list::Message),
+    Reader(reader::Message),
+    TreeLoaded(Result<TreeData, UiError>),
+    FlagsSaved(Result<(), UiError>),
+    NewFolder,
+    RenameFolder,
+    DeleteFolder,
+    EditorInput(String),
+    EditorSubmit,
+    EditorCancel,
+    FolderEdited(Result<Option<FolderId>, UiError>),
+    Import,
+    ImportPicked(Vec<PathBuf>),
+    Importing(ImportEvent),
+    SelectNext,
+    SelectPrevious,
+}
+
+pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
+
+#[derive(Debug, Clone)]
+pub enum ImportEvent {
+    Progress(Progress),
+    Done(Result<Progress, UiError>),
+}
+
+impl Mailbox {
+    pub fn new(service: Service) -> (Self, Task<Message>) {
+        let mailbox = Mailbox {
+            service,
+            tree: Default::default(),
+            list: Default::default(),
+            reader: Default::default(),
+            editor: None,
+            status: Status::Ready,
+        };
+        let load = mailbox.load_tree();
+        (mailbox, load)
+    }
+
+    pub fn title(&self) -> String {
+        match self.tree.selected() {
+            Some(folder) => fl!("app-title-folder", folder = folder_tree::display_name(folder)),
+            None => fl!("app-title"),
+        }
+    }
+
+    pub fn editor(&self) -> Option<&Editor> {
+        self.editor.as_ref()
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn list(&self) -> &message_list::MessageList {
+        &self.list
+    }
+
+    pub fn reader(&self) -> &reader::Reader {
+        &self.reader
+    }
+
+    pub fn tree(&self) -> &folder_tree::FolderTree {
+        &self.tree
+    }
+
+    fn load_tree(&self) -> Task<Message> {
+        Task::perform(folder_tree::load(self.service.clone()), |r| {
+            Message::TreeLoaded(r.map_err(UiError::from))
+        })
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::TreeLoaded(Ok((accounts, folders))) => {
+                self.tree.set_data(accounts, folders);
+                match (self.tree.selected(), self.list.folder()) {
+                    (None, _) => match self.tree.default_folder() {
+                        Some(id) => self.select_folder(id),
+                        None => Task::none(),
+                    },
+                    (Some(folder), Some(shown)) if folder.id == shown => Task::none(),
+                    (Some(folder), _) => {
+                        let id = folder.id;
+                        self.select_folder(id)
+                    }
+                }
+            }
+            Message::TreeLoaded(Err(e)) => self.fail(e),
+            Message::Tree(msg) => match self.tree.update(msg) {
+                folder_tree::Action::Selected(id) => self.select_folder(id),
+                folder_tree::Action::None => Task::none(),
+            },
+            Message::List(msg) => {
+                let action = self.list.update(msg);
+                self.list_action(action)
+            }
+            Message::SelectNext => {
+                let action = self.list.select_next();
+                self.list_action(action)
+            }
+            Message::SelectPrevious => {
+                let action = self.list.select_previous();
+                self.list_action(action)
+            }
+            Message::Reader(msg) => match self.reader.update(msg) {
+                reader::Action::None => Task::none(),
+                reader::Action::SetRead(id, read) => self.set_flag(id, Flags::SEEN, read),
+                reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
+            },
+            Message::FlagsSaved(Ok(())) => self.load_tree(),
+            Message::FlagsSaved(Err(e)) => {
+                // The optimistic change did not stick: show the truth again.
+                let reload = self.list_action(self.list.refresh());
+                Task::batch([self.fail(e), reload, self.load_tree()])
+            }
+            Message::NewFolder => self.open_editor(self.new_folder_editor()),
+            Message::RenameFolder => {
+                let editor = self.tree.selected().filter(|f| f.role.is_none()).map(|f| {
+                    Editor::Rename {
+                        folder: f.id,
+                        name: f.name.clone(),
+                    }
+                });
+                self.open_editor(editor)
+            }
+            Message::DeleteFolder => {
+                let editor = self.tree.selected().filter(|f| f.role.is_none()).map(|f| {
+                    Editor::Delete {
+                        folder: f.id,
+                        name: f.name.clone(),
+                        forever: self.is_in_trash(f.id),
+                    }
+                });
+                self.open_editor(editor)
+            }
+            Message::EditorInput(value) => {
+                if let Some(Editor::Create { name, .. } | Editor::Rename { name, .. }) =
+                    &mut self.editor
+                {
+                    *name = value;
+                }
+                Task::none()
+            }
+            Message::EditorCancel => {
+                self.editor = None;
+                Task::none()
+            }
+            Message::EditorSubmit => self.submit_editor(),
+            Message::FolderEdited(Ok(created)) => {
+                self.editor = None;
+                self.status = Status::Ready;
+                let select = created.map(|id| {
+                    self.tree.update(folder_tree::Message::Select(id));
+                    self.select_folder(id)
+                });
+                Task::batch([self.load_tree(), select.unwrap_or_else(Task::none)])
+            }
+            // Keep the prompt open so the user can correct the name.
+            Message::FolderEdited(Err(e)) => self.fail(e),
+            Message::Import => {
+                let title = fl!("import-dialog-title");
+                let filter = fl!("import-filter");
+                Task::perform(
+                    async move {
+                        rfd::AsyncFileDialog::new()
+                            .set_title(title)
+                            .add_filter(filter, &["eml", "mbox", "mbx", "txt"])
+                            .pick_files()
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|f| f.path().to_path_buf())
+                            .collect()
+                    },
+                    Message::ImportPicked,
+                )
+            }
+            Message::ImportPicked(paths) => self.import(paths),
+            Message::Importing(ImportEvent::Progress(p)) => {
+                self.status = Status::Importing(p);
+                Task::none()
+            }
+            Message::Importing(ImportEvent::Done(result)) => {
+                self.status = match result {
+                    Ok(p) => Status::Imported(p),
+                    Err(e) => Status::Error(e),
+                };
+                let refresh = self.list_action(self.list.refresh());
+                Task::batch([refresh, self.load_tree()])
+            }
+        }
+    }
+
+    fn fail(&mut self, error: UiError) -> Task<Message> {
+        self.status = Status::Error(error);
+        Task::none()
+    }
+
+    fn select_folder(&mut self, id: FolderId) -> Task<Message> {
+        self.tree.update(folder_tree::Message::Select(id));
+        self.reader.clear();
+        let action = self.list.open_folder(id);
+        Task::batch([
+            self.list_action(action),
+            operation::scroll_to(
+                message_list::SCROLL_ID,
+                operation::AbsoluteOffset { x: None, y: Some(0.0) },
+            ),
+        ])
+    }
+
+    fn list_action(&mut self, action: message_list::Action) -> Task<Message> {
+        match action {
+            message_list::Action::None => Task::none(),
+            message_list::Action::Fetch(request) => {
+                let service = self.service.clone();
+                Task::perform(
+                    async move {
+                        let count = service.message_count(request.folder).await?;
+                        let rows = service
+                            .message_page(request.folder, request.start, request.limit)
+                            .await?;
+                        Ok(message_list::Page { count, rows })
+                    },
+                    move |result: crate::Result<_>| {
+                        Message::List(message_list::Message::Loaded(
+                            request,
+                            result.map_err(UiError::from),
+                        ))
+                    },
+                )
+            }
+            message_list::Action::Open { id, scroll_to } => {
+                self.reader.open(id);
+                let service = self.service.clone();
+                let load = Task::perform(async move { service.message(id).await }, move |r| {
+                    Message::Reader(reader::Message::Loaded(
+                        id,
+                        r.map(Box::new).map_err(UiError::from),
+                    ))
+                });
+                let scroll = match scroll_to {
+                    Some(y) => operation::scroll_to(
+                        message_list::SCROLL_ID,
+                        operation::AbsoluteOffset { x: None, y: Some(y) },
+                    ),
+                    None => Task::none(),
+                };
+                // Opening a message marks it read, as in every mail client.
+                let unread = self
+                    .list
+                    .row(id)
+                    .is_some_and(|r| !r.flags.contains(Flags::SEEN));
+                let mark = if unread {
+                    self.set_flag(id, Flags::SEEN, true)
+                } else {
+                    Task::none()
+                };
+                Task::batch([load, scroll, mark])
+            }
+        }
+    }
+
+    /// Change a flag at once on screen, then in the store.
+    fn set_flag(&mut self, id: MessageId, flag: Flags, on: bool) -> Task<Message> {
+        if let Some(row) = self.list.row(id) {
+            let flags = row.flags.with(flag, on);
+            self.list.set_flags(id, flags);
+            self.reader.set_flags(id, flags);
+        }
+        let service = self.service.clone();
+        Task::perform(
+            async move {
+                if flag == Flags::SEEN {
+                    service.set_read(vec![id], on).await
+                } else {
+                    service.set_flagged(vec![id], on).await
+                }
+            },
+            |r| Message::FlagsSaved(r.map(|_| ()).map_err(UiError::from)),
+        )
+    }
+
+    fn new_folder_editor(&self) -> Option<Editor> {
+        // New folders go under the selected folder of a local account,
+        // else at the top of Local Folders.
+        let (account, parent) = match self.tree.selected() {
+            Some(f) if f.account_id == LOCAL_ACCOUNT && f.role.is_none() => (f.account_id, Some(f.id)),
+            _ => (LOCAL_ACCOUNT, None),
+        };
+        Some(Editor::Create {
+            account,
+            parent,
+            name: String::new(),
+        })
+    }
+
+    fn open_editor(&mut self, editor: Option<Editor>) -> Task<Message> {
+        let Some(editor) = editor else {
+            return Task::none();
+        };
+        let focus = matches!(editor, Editor::Create { .. } | Editor::Rename { .. });
+        self.editor = Some(editor);
+        if focus {
+            Task::batch([
+                operation::focus(EDITOR_INPUT_ID),
+                operation::select_all(EDITOR_INPUT_ID),
+            ])
+        } else {
+            Task::none()
+        }
+    }
+
+    fn is_in_trash(&self, id: FolderId) -> bool {
+        let mut current = self.tree.folder(id);
+        while let Some(folder) = current {
+            if folder.role == Some(Role::Trash) {
+                return true;
+            }
+            current = folder.parent_id.and_then(|p| self.tree.folder(p));
+        }
+        false
+    }
+
+    fn submit_editor(&mut self) -> Task<Message> {
+        let Some(editor) = self.editor.clone() else {
+            return Task::none();
+        };
+        let service = self.service.clone();
+        let done = |r: crate::Result<Option<FolderId>>| Message::FolderEdited(r.map_err(UiError::from));
+        match editor {
+            Editor::Create {
+                account,
+                parent,
+                name,
+            } => Task::perform(
+                async move { service.create_folder(account, parent, name).await.map(Some) },
+                done,
+            ),
+            Editor::Rename { folder, name } => Task::perform(
+                async move { service.rename_folder(folder, name).await.map(|()| None) },
+                done,
+            ),
+            Editor::Delete { folder, .. } => Task::perform(
+                async move { service.delete_folder(folder).await.map(|_| None) },
+                done,
+            ),
+        }
+    }
+
+    fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
+        if paths.is_empty() {
+            return Task::none();
+        }
+        let target = match self.tree.selected() {
+            Some(f) => f.id,
+            None => match self.tree.folders().iter().find(|f| {
+                f.account_id == LOCAL_ACCOUNT && f.role == Some(Role::Inbox)
+            }) {
+                Some(inbox) => inbox.id,
+                None => return Task::none(),
+            },
+        };
+        self.status = Status::Importing(Progress::default());
+        let service = self.service.clone();
+        Task::run(import_stream(service, paths, target), Message::Importing)
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let sidebar = column![
+            container(
+                button(text(fl!("action-import")).size(13))
+                    .style(button::primary)
+                    .on_press(Message::Import)
+                    .width(Fill)
+            )
+            .padding([10, 10]),
+            self.tree.view().map(Message::Tree),
+            self.folder_toolbar(),
+        ]
+        .push(self.editor.as_ref().map(editor_view));
+        let panes = row![
+            container(sidebar)
+                .width(theme::SIDEBAR_WIDTH)
+                .height(Fill)
+                .style(theme::sidebar),
+            rule::vertical(1),
+            container(self.list.view().map(Message::List))
+                .width(FillPortion(2))
+                .height(Fill)
+                .style(theme::pane),
+            rule::vertical(1),
+            container(self.reader.view().map(Message::Reader))
+                .width(FillPortion(3))
+                .height(Fill)
+                .style(theme::pane),
+        ];
+        column![panes.height(Fill), rule::horizontal(1), self.status_bar()].into()
+    }
+
+    fn folder_toolbar(&self) -> Element<'_, Message> {
+        let user_folder = self.tree.selected().is_some_and(|f| f.role.is_none());
+        let small = |label: String, message: Option<Message>| {
+            button(text(label).size(12))
+                .style(button::text)
+                .padding([4, 6])
+                .on_press_maybe(message)
+        };
+        container(
+            row![
+                small(fl!("folder-new"), Some(Message::NewFolder)),
+                small(fl!("folder-rename"), user_folder.then_some(Message::RenameFolder)),
+                small(fl!("folder-delete"), user_folder.then_some(Message::DeleteFolder)),
+            ]
+            .spacing(2),
+        )
+        .padding([4, 6])
+        .into()
+    }
+
+    fn status_bar(&self) -> Element<'_, Message> {
+        let (label, is_error) = match &self.status {
+            Status::Ready => (fl!("status-ready"), false),
+            Status::Importing(p) => (fl!("import-progress", count = p.imported), false),
+            Status::Imported(p) => (
+                fl!(
+                    "import-done",
+                    imported = p.imported,
+                    duplicates = p.duplicates,
+                    failed = p.failed
+                ),
+                false,
+            ),
+            Status::Error(e) => (e.text(), true),
+        };
+        let count = if self.list.folder().is_some() {
+            fl!("list-count", count = self.list.count())
+        } else {
+            String::new()
+        };
+        container(
+            row![
+                text(label).size(12).width(Fill).style(move |t: &Theme| text::Style {
+                    color: is_error.then(|| theme::error_text(t)),
+                }),
+                text(count).size(12),
+            ]
+            .align_y(Alignment::Center),
+        )
+        .padding([4, 12])
+        .width(Fill)
+        .style(theme::status_bar)
+        .into()
+    }
+}
+
+fn editor_view(editor: &Editor) -> Element<'_, Message> {
+    let body: Element<'_, Message> = match editor {
+        Editor::Create { name, .. } | Editor::Rename { name, .. } => {
+            let confirm = if matches!(editor, Editor::Create { .. }) {
+                fl!("folder-create-confirm")
+            } else {
+                fl!("folder-rename-confirm")
+            };
+            column![
+                text_input(&fl!("folder-name-placeholder"), name)
+                    .id(EDITOR_INPUT_ID)
+                    .on_input(Message::EditorInput)
+                    .on_submit(Message::EditorSubmit)
+                    .size(13)
+                    .padding(6),
+                row![
+                    button(text(confirm).size(12))
+                        .style(button::primary)
+                        .on_press_maybe((!name.trim().is_empty()).then_some(Message::EditorSubmit)),
+                    button(text(fl!("action-cancel")).size(12))
+                        .style(button::secondary)
+                        .on_press(Message::EditorCancel),
+                ]
+                .spacing(6),
+            ]
+            .spacing(6)
+            .into()
+        }
+        Editor::Delete { name, forever, .. } => {
+            let question = if *forever {
+                fl!("folder-delete-forever-confirm", name = name.as_str())
+            } else {
+                fl!("folder-delete-confirm", name = name.as_str())
+            };
+            column![
+                text(question).size(12),
+                row![
+                    button(text(fl!("folder-delete")).size(12))
+                        .style(button::danger)
+                        .on_press(Message::EditorSubmit),
+                    button(text(fl!("action-cancel")).size(12))
+                        .style(button::secondary)
+                        .on_press(Message::EditorCancel),
+                ]
+                .spacing(6),
+            ]
+            .spacing(6)
+            .into()
+        }
+    };
+    container(body).padding([6, 10]).into()
+}
+
+/// Import files one after another, reporting progress as batches commit.
+fn import_stream(
+    service: Service,
+    paths: Vec<PathBuf>,
+    folder: FolderId,
+) -> impl futures::Stream<Item = ImportEvent> {
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let work = async move {
+        let mut total = Progress::default();
+        for path in paths {
+            let base = total;
+            let tx = tx.clone();
+            let p = service
+                .import(path, folder, move |p| {
+                    let _ = tx.unbounded_send(add(base, *p));
+                })
+                .await?;
+            total = add(base, p);
+        }
+        Ok(total)
+    };
+    let done = futures::stream::once(work)
+        .map(|r: crate::Result<Progress>| ImportEvent::Done(r.map_err(UiError::from)));
+    futures::stream::select(rx.map(ImportEvent::Progress), done)
+}
+
+fn add(a: Progress, b: Progress) -> Progress {
+    Progress {
+        imported: a.imported + b.imported,
+        duplicates: a.duplicates + b.duplicates,
+        failed: a.failed + b.failed,
+        bytes_read: a.bytes_read + b.bytes_read,
+        bytes_total: a.bytes_total + b.bytes_total,
+    }
+}

@@ -1,0 +1,99 @@
+//! Poshta's look: a calm light palette and the few styles the panes share.
+
+use iced::widget::{button, container};
+use iced::{Background, Border, Color, Theme, border};
+
+pub const SIDEBAR_WIDTH: f32 = 250.0;
+
+pub fn theme() -> Theme {
+    Theme::custom(
+        "Poshta",
+        iced::theme::Palette {
+            background: Color::from_rgb8(0xfb, 0xfb, 0xfc),
+            text: Color::from_rgb8(0x1f, 0x23, 0x28),
+            primary: Color::from_rgb8(0x25, 0x63, 0xc9),
+            success: Color::from_rgb8(0x1a, 0x7f, 0x37),
+            warning: Color::from_rgb8(0xb2, 0x6b, 0x00),
+            danger: Color::from_rgb8(0xc4, 0x2b, 0x1c),
+        },
+    )
+}
+
+/// Secondary text (dates, counts, addresses).
+pub fn muted(theme: &Theme) -> Color {
+    let p = theme.extended_palette();
+    p.background.base.text.scale_alpha(0.62)
+}
+
+pub fn accent(theme: &Theme) -> Color {
+    theme.extended_palette().primary.base.color
+}
+
+pub fn sidebar(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(theme.extended_palette().background.weak.color)),
+        ..container::Style::default()
+    }
+}
+
+pub fn pane(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(theme.extended_palette().background.base.color)),
+        ..container::Style::default()
+    }
+}
+
+pub fn header(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.background.weakest.color)),
+        border: Border {
+            color: p.background.strong.color,
+            width: 0.0,
+            radius: 0.0.into(),
+        },
+        ..container::Style::default()
+    }
+}
+
+pub fn status_bar(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.background.weak.color)),
+        text_color: Some(muted(theme)),
+        ..container::Style::default()
+    }
+}
+
+pub fn error_text(theme: &Theme) -> Color {
+    theme.extended_palette().danger.base.color
+}
+
+/// A row in a list or tree: flat, highlighted when selected or hovered.
+pub fn row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let p = theme.extended_palette();
+        let background = match (selected, status) {
+            (true, _) => Some(p.primary.weak.color.scale_alpha(0.45)),
+            (false, button::Status::Hovered) => Some(p.background.strong.color.scale_alpha(0.5)),
+            _ => None,
+        };
+        button::Style {
+            background: background.map(Background::Color),
+            text_color: p.background.base.text,
+            border: border::rounded(4),
+            ..button::Style::default()
+        }
+    }
+}
+
+/// The unread count beside a folder.
+pub fn badge(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.primary.base.color)),
+        text_color: Some(p.primary.base.text),
+        border: border::rounded(9),
+        ..container::Style::default()
+    }
+}
