@@ -562,6 +562,12 @@ def build(args):
             zlib.crc32("{}|{}|{}".format(i, subject, user).encode("utf-8")),
             i, rng.getrandbits(40), domain)
         msg["Message-ID"] = msg_id
+        # mbox read/flag marks, as mail programs write them: mail older
+        # than two days has been read, and a few messages are flagged.
+        if now - when > dt.timedelta(days=2):
+            msg["Status"] = "RO"
+        if rng.random() < 0.08:
+            msg["X-Status"] = "F"
         refs = []
         if parent is not None:
             refs = parent["refs"] + [parent["id"]]

@@ -1,6 +1,6 @@
 //! Poshta's look: a calm light palette and the few styles the panes share.
 
-use iced::widget::{button, container};
+use iced::widget::{button, container, scrollable};
 use iced::{Background, Border, Color, Theme, border};
 
 pub const SIDEBAR_WIDTH: f32 = 250.0;
@@ -95,5 +95,29 @@ pub fn badge(theme: &Theme) -> container::Style {
         text_color: Some(p.primary.base.text),
         border: border::rounded(9),
         ..container::Style::default()
+    }
+}
+
+/// A slim scrollbar beside the content, never drawn over it.
+pub fn scrollbar() -> scrollable::Direction {
+    scrollable::Direction::Vertical(scrollable::Scrollbar::new().width(6).scroller_width(6).margin(1).spacing(2))
+}
+
+/// Light outlined buttons for actions inside a pane.
+pub fn tool_button(theme: &Theme, status: button::Status) -> button::Style {
+    let p = theme.extended_palette();
+    let background = match status {
+        button::Status::Hovered | button::Status::Pressed => p.background.weak.color,
+        _ => p.background.base.color,
+    };
+    button::Style {
+        background: Some(Background::Color(background)),
+        text_color: if status == button::Status::Disabled {
+            muted(theme)
+        } else {
+            p.background.base.text
+        },
+        border: border::rounded(5).width(1).color(p.background.strong.color),
+        ..button::Style::default()
     }
 }

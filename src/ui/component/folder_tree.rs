@@ -5,7 +5,7 @@ use crate::fl;
 use crate::i18n;
 use crate::model::{Account, AccountKind, Folder, FolderId, Role};
 use crate::ui::{icon, theme};
-use iced::widget::{Column, button, column, container, row, scrollable, space, text};
+use iced::widget::{Column, button, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Font, font};
 
 #[derive(Debug, Default)]
@@ -108,7 +108,10 @@ impl FolderTree {
                 items = items.push(self.folder_row(folder, depth));
             }
         }
-        scrollable(items).height(Fill).into()
+        scrollable(items)
+            .direction(theme::scrollbar())
+            .height(Fill)
+            .into()
     }
 
     fn folder_row<'a>(&self, folder: &'a Folder, depth: usize) -> Element<'a, Message> {

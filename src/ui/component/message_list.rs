@@ -254,6 +254,8 @@ impl MessageList {
             row_view(m, selected).map(move |()| Message::Clicked(index))
         }));
         scrollable(column![space().height(above), rows, space().height(below)].width(Fill))
+            .direction(theme::scrollbar())
+            .spacing(0)
             .id(SCROLL_ID)
             .on_scroll(Message::Scrolled)
             .height(Fill)

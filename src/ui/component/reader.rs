@@ -130,7 +130,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
     let flagged = s.flags.contains(Flags::FLAGGED);
     let actions = row![
         button(text(fl!("reader-mark-unread")).size(13))
-            .style(button::secondary)
+            .style(theme::tool_button)
             .on_press(Message::MarkUnread),
         button(
             row![
@@ -144,7 +144,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
             .spacing(6)
             .align_y(Alignment::Center)
         )
-        .style(button::secondary)
+        .style(theme::tool_button)
         .on_press(Message::ToggleFlag),
     ]
     .spacing(8);
@@ -156,7 +156,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
                 text(subject)
                     .size(20)
                     .font(Font {
-                        weight: font::Weight::Semibold,
+                        weight: font::Weight::Bold,
                         ..Font::DEFAULT
                     })
                     .width(Fill),

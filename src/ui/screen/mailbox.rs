@@ -14,6 +14,7 @@ use iced::{Alignment, Element, Fill, FillPortion, Task, Theme};
 use std::path::PathBuf;
 
 pub const EDITOR_INPUT_ID: &str = "folder-name";
+pub const EDITOR_CONFIRM_ID: &str = "folder-confirm";
 
 pub struct Mailbox {
     service: Service,
@@ -160,15 +161,24 @@ impl Mailbox {
                 let action = self.list.select_previous();
                 self.list_action(action)
             }
-            Message::Reader(msg) => match self.reader.update(msg) {
-                reader::Action::None => Task::none(),
-                reader::Action::SetRead(id, read) => self.set_flag(id, Flags::SEEN, read),
-                reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
-            },
+            Message::Reader(msg) => {
+                let loaded = match &msg {
+                    reader::Message::Loaded(id, Ok(_)) => Some(*id),
+                    _ => None,
+                };
+                let action = self.reader.update(msg);
+                // The list holds the newest flags (a mark-read may have
+                // raced the load); the reader shows the same.
+                if let Some(row) = loaded.and_then(|id| self.list.row(id)) {
+                    self.reader.set_flags(row.id, row.flags);
+                }
+                self.reader_action(action)
+            }
+
             Message::FlagsSaved(Ok(())) => self.load_tree(),
             Message::FlagsSaved(Err(e)) => {
                 // The optimistic change did not stick: show the truth again.
-                let reload = self.list_action(self.list.refresh());
+                let reload = self.refresh_list();
                 Task::batch([self.fail(e), reload, self.load_tree()])
             }
             Message::NewFolder => self.open_editor(self.new_folder_editor()),
@@ -243,8 +253,7 @@ impl Mailbox {
                     Ok(p) => Status::Imported(p),
                     Err(e) => Status::Error(e),
                 };
-                let refresh = self.list_action(self.list.refresh());
-                Task::batch([refresh, self.load_tree()])
+                Task::batch([self.refresh_list(), self.load_tree()])
             }
         }
     }
@@ -265,6 +274,19 @@ impl Mailbox {
                 operation::AbsoluteOffset { x: None, y: Some(0.0) },
             ),
         ])
+    }
+
+    fn reader_action(&mut self, action: reader::Action) -> Task<Message> {
+        match action {
+            reader::Action::None => Task::none(),
+            reader::Action::SetRead(id, read) => self.set_flag(id, Flags::SEEN, read),
+            reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
+        }
+    }
+
+    fn refresh_list(&mut self) -> Task<Message> {
+        let action = self.list.refresh();
+        self.list_action(action)
     }
 
     fn list_action(&mut self, action: message_list::Action) -> Task<Message> {
@@ -528,9 +550,12 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                     .size(13)
                     .padding(6),
                 row![
-                    button(text(confirm).size(12))
-                        .style(button::primary)
-                        .on_press_maybe((!name.trim().is_empty()).then_some(Message::EditorSubmit)),
+                    container(
+                        button(text(confirm).size(12))
+                            .style(button::primary)
+                            .on_press_maybe((!name.trim().is_empty()).then_some(Message::EditorSubmit))
+                    )
+                    .id(EDITOR_CONFIRM_ID),
                     button(text(fl!("action-cancel")).size(12))
                         .style(button::secondary)
                         .on_press(Message::EditorCancel),
@@ -549,9 +574,12 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
             column![
                 text(question).size(12),
                 row![
-                    button(text(fl!("folder-delete")).size(12))
-                        .style(button::danger)
-                        .on_press(Message::EditorSubmit),
+                    container(
+                        button(text(fl!("folder-delete")).size(12))
+                            .style(button::danger)
+                            .on_press(Message::EditorSubmit)
+                    )
+                    .id(EDITOR_CONFIRM_ID),
                     button(text(fl!("action-cancel")).size(12))
                         .style(button::secondary)
                         .on_press(Message::EditorCancel),

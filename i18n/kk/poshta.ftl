@@ -1,0 +1,73 @@
+# Poshta — қазақ тілі (Кириллица)
+
+app-title = Poshta
+app-title-folder = { $folder } — Poshta
+
+## Тіркелгілер мен бумалар
+account-local = Жергілікті бумалар
+folder-inbox = Кіріс
+folder-sent = Жіберілген
+folder-drafts = Черновиктер
+folder-trash = Қоқыс шелегі
+folder-junk = Спам
+folder-archive = Архив
+folder-outbox = Шығыс
+folder-unread = { $count }
+
+## Бума әрекеттері
+folder-new = Жаңа бума
+folder-new-sub = Жаңа ішкі бума
+folder-rename = Атын өзгерту
+folder-delete = Өшіру
+folder-name-placeholder = Бума атауы
+folder-create-confirm = Жасау
+folder-rename-confirm = Атын өзгерту
+folder-delete-confirm = «{ $name }» өшірілсін бе? Ондағы хаттар «Қоқыс шелегі» бумасына жылжытылады.
+folder-delete-forever-confirm = «{ $name }» және ондағы хаттар біржола өшірілсін бе?
+action-cancel = Бас тарту
+action-import = Импорттау…
+import-dialog-title = Хаттарды импорттау
+import-filter = Пошта файлдары
+import-progress = Импортталуда… { $count } хат
+import-done = { $imported } хат импортталды ({ $duplicates } хат бұрыннан бар, { $failed } хатты оқу мүмкін емес)
+
+## Хаттар тізімі
+list-empty = Бұл бумада хаттар жоқ
+list-no-folder = Буманы таңдаңыз
+list-count = { $count ->
+   *[other] { $count } хат
+}
+list-unread-mark = Оқылмаған
+list-flagged-mark = Белгіленген
+list-attachment-mark = Салынымдары бар
+list-no-subject = (тақырыбы жоқ)
+list-today = Бүгін
+list-yesterday = Кеше
+
+## Хатты оқу аймағы
+reader-empty = Оқу үшін хатты таңдаңыз
+reader-from = Кімнен
+reader-to = Кімге
+reader-cc = Көшірме
+reader-date = Күні
+reader-subject = Тақырыбы
+reader-attachments = Салынымдар
+reader-loading = Жүктелуде…
+reader-mark-unread = Оқылмаған деп белгілеу
+reader-flag = Белгілеу
+reader-unflag = Белгіні алып тастау
+
+## Күйі
+status-ready = Дайын
+
+## Қателер
+error-storage = Пошта қоймасын оқу немесе оған жазу мүмкін болмады.
+error-io = Файлды оқу немесе оған жазу мүмкін болмады.
+error-not-found = Ол енді жоқ.
+error-invalid-name = Бұл атауға рұқсат етілмейді: әріптерді, цифрларды және бос орындарды пайдаланыңыз, «/» таңбасын қолданбаңыз.
+error-name-taken = Мұнда осы атаулы бума бұрыннан бар.
+error-protected-folder = «Кіріс», «Черновиктер», «Жіберілген» және «Қоқыс шелегі» бумаларының атын өзгертуге немесе оларды өшіруге болмайды.
+error-unreadable-message = Бұл хатты оқу мүмкін болмады.
+error-too-large = Хат тым үлкен.
+error-internal = Poshta ішінде қате орын алды.
+error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.

@@ -1,0 +1,73 @@
+# Poshta — 简体中文
+
+app-title = Poshta
+app-title-folder = { $folder } — Poshta
+
+## 账户和文件夹
+account-local = 本地文件夹
+folder-inbox = 收件箱
+folder-sent = 已发送
+folder-drafts = 草稿
+folder-trash = 已删除
+folder-junk = 垃圾邮件
+folder-archive = 归档
+folder-outbox = 发件箱
+folder-unread = { $count }
+
+## 文件夹操作
+folder-new = 新建文件夹
+folder-new-sub = 新建子文件夹
+folder-rename = 重命名
+folder-delete = 删除
+folder-name-placeholder = 文件夹名称
+folder-create-confirm = 创建
+folder-rename-confirm = 重命名
+folder-delete-confirm = 要删除“{ $name }”吗？其中的邮件将移至“已删除”。
+folder-delete-forever-confirm = 要永久删除“{ $name }”及其中的邮件吗？
+action-cancel = 取消
+action-import = 导入…
+import-dialog-title = 导入邮件
+import-filter = 邮件文件
+import-progress = 正在导入… { $count } 封邮件
+import-done = 已导入 { $imported } 封邮件（{ $duplicates } 封已存在，{ $failed } 封无法读取）
+
+## 邮件列表
+list-empty = 此文件夹中没有邮件
+list-no-folder = 请选择一个文件夹
+list-count = { $count ->
+   *[other] { $count } 封邮件
+}
+list-unread-mark = 未读
+list-flagged-mark = 已标记
+list-attachment-mark = 含附件
+list-no-subject = （无主题）
+list-today = 今天
+list-yesterday = 昨天
+
+## 阅读窗格
+reader-empty = 选择一封邮件以阅读
+reader-from = 发件人
+reader-to = 收件人
+reader-cc = 抄送
+reader-date = 日期
+reader-subject = 主题
+reader-attachments = 附件
+reader-loading = 正在加载…
+reader-mark-unread = 标记为未读
+reader-flag = 标记
+reader-unflag = 取消标记
+
+## 状态
+status-ready = 就绪
+
+## 错误
+error-storage = 无法读取或写入邮件存储。
+error-io = 无法读取或写入文件。
+error-not-found = 该项目已不存在。
+error-invalid-name = 不允许使用此名称：请使用字母、数字和空格，不能包含“/”。
+error-name-taken = 此处已存在同名文件夹。
+error-protected-folder = “收件箱”“草稿”“已发送”和“已删除”文件夹不能重命名或删除。
+error-unreadable-message = 无法读取此邮件。
+error-too-large = 邮件过大。
+error-internal = Poshta 内部发生错误。
+error-startup = Poshta 无法打开位于 { $path } 的邮件存储。

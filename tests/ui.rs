@@ -1,0 +1,201 @@
+//! The window against a real store: the mailbox screen's update loop with
+//! its Tasks run to completion, and the iced simulator clicking and typing
+//! on the rendered view (CPU renderer: ICED_TEST_BACKEND=tiny-skia).
+#![cfg(feature = "gui")]
+
+use futures::StreamExt;
+use iced::Task;
+use iced_runtime::Action;
+use iced_test::selector::id;
+use poshta::Service;
+use poshta::model::{Flags, Role};
+use poshta::ui::component::reader::Reader;
+use poshta::ui::screen::mailbox::{self, Editor, Mailbox, Message};
+use std::path::Path;
+
+/// Run `task` and everything its messages lead to, until nothing is left.
+/// Widget operations (focus, scrolling) need a live window and are skipped.
+async fn settle(mailbox: &mut Mailbox, task: Task<Message>) {
+    let mut queue = vec![task];
+    while let Some(task) = queue.pop() {
+        let Some(stream) = iced_runtime::task::into_stream(task) else {
+            continue;
+        };
+        let outputs: Vec<Message> = stream
+            .filter_map(|action| async move {
+                match action {
+                    Action::Output(message) => Some(message),
+                    _ => None,
+                }
+            })
+            .collect()
+            .await;
+        for message in outputs {
+            queue.push(mailbox.update(message));
+        }
+    }
+}
+
+async fn send(mailbox: &mut Mailbox, messages: Vec<Message>) {
+    for message in messages {
+        let task = mailbox.update(message);
+        settle(mailbox, task).await;
+    }
+}
+
+/// A store with the sample mbox and the fixtures imported into Inbox.
+async fn seeded() -> (tempfile::TempDir, Service, Mailbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::load(dir.path().to_path_buf()).await.unwrap();
+    let inbox = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.role == Some(Role::Inbox))
+        .unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    service
+        .import(fixtures.join("mbox/sample.mbox"), inbox.id, |_| {})
+        .await
+        .unwrap();
+    service
+        .import(fixtures.join("eml/simple_ascii.eml"), inbox.id, |_| {})
+        .await
+        .unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+    (dir, service, mailbox)
+}
+
+fn simulator(mailbox: &Mailbox) -> iced_test::Simulator<'_, Message> {
+    iced_test::simulator(mailbox.view())
+}
+
+#[tokio::test]
+async fn opens_on_inbox_with_newest_first_and_counts() {
+    let (_dir, _service, mailbox) = seeded().await;
+    assert_eq!(mailbox.tree().selected().unwrap().role, Some(Role::Inbox));
+    assert_eq!(mailbox.list().count(), 6);
+    let (start, rows) = mailbox.list().loaded();
+    assert_eq!((start, rows.len()), (0, 6));
+    assert!(rows.windows(2).all(|w| w[0].date >= w[1].date));
+    let mut ui = simulator(&mailbox);
+    for label in ["Local Folders", "Inbox", "Trash", "6 messages", "Select a message to read it"] {
+        assert!(ui.find(label).is_ok(), "{label} not shown");
+    }
+    assert!(ui.find("6").is_ok(), "unread badge");
+}
+
+#[tokio::test]
+async fn clicking_a_message_shows_it_and_marks_it_read() {
+    let (_dir, service, mut mailbox) = seeded().await;
+    let subject = "Office move on Friday - please pack your desk by Thursday";
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click(subject).expect("row is on screen");
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+
+    let Reader::Ready(view) = mailbox.reader() else {
+        panic!("reader not ready: {:?}", mailbox.reader());
+    };
+    assert_eq!(view.summary.subject, subject);
+    assert!(view.body.contains("The movers arrive at 7:30 on Friday morning"));
+    // Marked read on screen, in the store, and in the folder's count.
+    assert!(view.summary.flags.contains(Flags::SEEN));
+    let stored = service.message_page(view.summary.folder_id, 0, 10).await.unwrap();
+    assert!(stored.iter().find(|m| m.subject == subject).unwrap().flags.contains(Flags::SEEN));
+    assert_eq!(mailbox.tree().selected().unwrap().unread, 5);
+
+    let mut ui = simulator(&mailbox);
+    assert!(ui.find("margaret.holloway@example.com").is_err(), "address shown with name");
+    assert!(ui.find("Margaret Holloway <margaret.holloway@example.com>").is_ok());
+    // The flag button flags it.
+    ui.click("Flag").unwrap();
+    let messages: Vec<_> = ui.into_messages().collect();
+    send(&mut mailbox, messages).await;
+    let stored = service.message_page(view_folder(&mailbox), 0, 10).await.unwrap();
+    assert!(stored.iter().find(|m| m.subject == subject).unwrap().flags.contains(Flags::FLAGGED));
+}
+
+fn view_folder(mailbox: &Mailbox) -> poshta::model::FolderId {
+    mailbox.list().folder().unwrap()
+}
+
+#[tokio::test]
+async fn keyboard_moves_through_the_list() {
+    let (_dir, _service, mut mailbox) = seeded().await;
+    send(&mut mailbox, vec![Message::SelectNext, Message::SelectNext]).await;
+    let ids: Vec<_> = mailbox.list().loaded().1.iter().map(|m| m.id).collect();
+    assert_eq!(mailbox.list().selected(), Some(ids[1]));
+    assert_eq!(mailbox.reader().shown(), Some(ids[1]));
+    send(&mut mailbox, vec![Message::SelectPrevious]).await;
+    assert_eq!(mailbox.reader().shown(), Some(ids[0]));
+}
+
+#[tokio::test]
+async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
+    let (_dir, service, mut mailbox) = seeded().await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("New folder").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(matches!(mailbox.editor(), Some(Editor::Create { .. })));
+
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click(id(mailbox::EDITOR_INPUT_ID)).unwrap();
+        ui.typewrite("Receipts");
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.editor().is_none(), "status: {:?}", mailbox.status());
+    let created = mailbox.tree().selected().unwrap().clone();
+    assert_eq!(created.name, "Receipts");
+    assert!(service.folders().await.unwrap().iter().any(|f| f.name == "Receipts"));
+
+    // Renaming onto a sibling's name keeps the prompt open with a clear
+    // message, so the user can correct it.
+    let other = service
+        .create_folder(created.account_id, None, "Bills".into())
+        .await
+        .unwrap();
+    send(
+        &mut mailbox,
+        vec![Message::RenameFolder, Message::EditorInput("Bills".into()), Message::EditorSubmit],
+    )
+    .await;
+    assert!(matches!(mailbox.editor(), Some(Editor::Rename { .. })));
+    let status = format!("{:?}", mailbox.status());
+    assert!(status.contains("NameTaken"), "{status}");
+    assert!(simulator(&mailbox)
+        .find("A folder with that name already exists here.")
+        .is_ok());
+
+    send(
+        &mut mailbox,
+        vec![Message::EditorInput("Paid".into()), Message::EditorSubmit],
+    )
+    .await;
+    assert_eq!(mailbox.tree().selected().unwrap().name, "Paid");
+
+    send(&mut mailbox, vec![Message::DeleteFolder]).await;
+    assert!(matches!(mailbox.editor(), Some(Editor::Delete { forever: false, .. })));
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Delete “Paid”? Its messages move to Trash.").is_ok());
+        ui.click(id(mailbox::EDITOR_CONFIRM_ID)).unwrap();
+        ui.into_messages().collect()
+    };
+    // The confirmation's Delete button submits.
+    assert!(messages.iter().any(|m| matches!(m, Message::EditorSubmit)), "{messages:?}");
+    send(&mut mailbox, messages).await;
+    let names: Vec<_> = service.folders().await.unwrap().into_iter().map(|f| f.name).collect();
+    assert!(!names.contains(&"Paid".to_string()));
+    assert!(names.contains(&"Bills".to_string()), "{other}");
+}
