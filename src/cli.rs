@@ -60,9 +60,14 @@ pub enum FolderCommand {
         #[arg(long)]
         parent: Option<String>,
     },
-    Rename { folder: String, name: String },
+    Rename {
+        folder: String,
+        name: String,
+    },
     /// Delete a folder; its messages move to Trash.
-    Delete { folder: String },
+    Delete {
+        folder: String,
+    },
 }
 
 /// Parse arguments and run; the process exit code.
@@ -190,8 +195,16 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
 fn write_summary(out: &mut impl Write, m: &MessageSummary) -> std::io::Result<()> {
     let marks = format!(
         "{}{}{}",
-        if m.flags.contains(Flags::SEEN) { ' ' } else { 'N' },
-        if m.flags.contains(Flags::FLAGGED) { '*' } else { ' ' },
+        if m.flags.contains(Flags::SEEN) {
+            ' '
+        } else {
+            'N'
+        },
+        if m.flags.contains(Flags::FLAGGED) {
+            '*'
+        } else {
+            ' '
+        },
         if m.has_attachments { '@' } else { ' ' },
     );
     writeln!(

@@ -68,7 +68,9 @@ pub enum Error {
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Sql(_) | Error::Corrupt { .. } | Error::SchemaTooNew { .. } => ErrorKind::Storage,
+            Error::Sql(_) | Error::Corrupt { .. } | Error::SchemaTooNew { .. } => {
+                ErrorKind::Storage
+            }
             Error::Io { .. } => ErrorKind::Io,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::InvalidName => ErrorKind::InvalidName,

@@ -4,8 +4,8 @@
 //! The language follows `POSHTA_LANG`, else the desktop locale in the
 //! POSIX order `LC_ALL`, `LC_MESSAGES`, `LANG`.
 
-use i18n_embed::fluent::{FluentLanguageLoader, fluent_language_loader};
 use i18n_embed::LanguageLoader;
+use i18n_embed::fluent::{FluentLanguageLoader, fluent_language_loader};
 use rust_embed::RustEmbed;
 use std::sync::LazyLock;
 use unic_langid::LanguageIdentifier;
@@ -93,7 +93,10 @@ mod tests {
             "LANG" => Some("kk_KZ.UTF-8".to_string()),
             _ => None,
         };
-        assert_eq!(requested_languages(env), vec!["zh-CN".parse::<LanguageIdentifier>().unwrap()]);
+        assert_eq!(
+            requested_languages(env),
+            vec!["zh-CN".parse::<LanguageIdentifier>().unwrap()]
+        );
         let c = |name: &str| (name == "LANG").then(|| "C".to_string());
         assert!(requested_languages(c).is_empty());
     }

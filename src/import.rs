@@ -8,8 +8,8 @@
 use crate::error::{Error, Result};
 use crate::mime::{mbox, parse};
 use crate::model::FolderId;
-use crate::store::{Store, lock};
 use crate::store::messages::{self, NewMessage};
+use crate::store::{Store, lock};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -62,7 +62,13 @@ pub fn import_file(
             }
             if batch.len() >= BATCH || finished {
                 progress.bytes_read = reader.consumed;
-                store_batch(&mut lock(store), folder, &batch, fallback_date, &mut progress)?;
+                store_batch(
+                    &mut lock(store),
+                    folder,
+                    &batch,
+                    fallback_date,
+                    &mut progress,
+                )?;
                 batch.clear();
                 on_progress(&progress);
             }
@@ -82,7 +88,13 @@ pub fn import_file(
             .read_to_end(&mut raw)
             .map_err(open_err)?;
         progress.bytes_read = raw.len() as u64;
-        store_batch(&mut lock(store), folder, &[raw], fallback_date, &mut progress)?;
+        store_batch(
+            &mut lock(store),
+            folder,
+            &[raw],
+            fallback_date,
+            &mut progress,
+        )?;
         on_progress(&progress);
     }
     Ok(progress)
@@ -136,4 +148,3 @@ fn file_date(path: &Path) -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or_else(|| chrono::Utc::now().timestamp())
 }
-

@@ -62,11 +62,9 @@ impl Service {
         F: FnOnce(&mut Store) -> Result<R> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            work(&mut store::lock(&inner.store))
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || work(&mut store::lock(&inner.store)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {

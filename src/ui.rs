@@ -44,7 +44,7 @@ impl UiError {
 pub enum Screen {
     Loading,
     Failed { path: PathBuf, error: UiError },
-    Mailbox(mailbox::Mailbox),
+    Mailbox(Box<mailbox::Mailbox>),
 }
 
 pub struct App {
@@ -88,7 +88,7 @@ impl App {
         match (message, &mut self.screen) {
             (Message::Loaded(Ok(service)), _) => {
                 let (mailbox, task) = mailbox::Mailbox::new(service);
-                self.screen = Screen::Mailbox(mailbox);
+                self.screen = Screen::Mailbox(Box::new(mailbox));
                 task.map(Message::Mailbox)
             }
             (Message::Loaded(Err(error)), _) => {

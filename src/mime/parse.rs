@@ -77,10 +77,7 @@ fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
             )
         })
         .unwrap_or_default();
-    let mut body: String = msg
-        .body_text(0)
-        .map(|b| b.into_owned())
-        .unwrap_or_default();
+    let mut body: String = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
     truncate_chars(&mut body, MAX_BODY_CHARS);
     let preview = preview_of(&body);
     let attachments = msg
@@ -121,7 +118,11 @@ fn stored_flags(msg: &mail_parser::Message<'_>) -> Flags {
         .filter_map(|h| msg.header_raw(*h))
         .collect();
     let mut flags = Flags::default();
-    for (letter, flag) in [('R', Flags::SEEN), ('A', Flags::ANSWERED), ('F', Flags::FLAGGED)] {
+    for (letter, flag) in [
+        ('R', Flags::SEEN),
+        ('A', Flags::ANSWERED),
+        ('F', Flags::FLAGGED),
+    ] {
         flags = flags.with(flag, letters.contains(letter));
     }
     flags

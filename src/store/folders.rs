@@ -8,8 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 /// The built-in Local Folders account created by the first migration.
 pub const LOCAL_ACCOUNT: AccountId = AccountId(1);
 
-const FOLDER_COLUMNS: &str =
-    "id, account_id, parent_id, name, role, unread_count, total_count";
+const FOLDER_COLUMNS: &str = "id, account_id, parent_id, name, role, unread_count, total_count";
 
 fn folder_from_row(row: &Row<'_>) -> rusqlite::Result<Folder> {
     let role: Option<String> = row.get(4)?;
@@ -77,7 +76,8 @@ impl Store {
     }
 
     pub fn folder_by_role(&self, account: AccountId, role: Role) -> Result<Folder> {
-        let sql = format!("SELECT {FOLDER_COLUMNS} FROM folder WHERE account_id = ?1 AND role = ?2");
+        let sql =
+            format!("SELECT {FOLDER_COLUMNS} FROM folder WHERE account_id = ?1 AND role = ?2");
         self.conn()
             .query_row(&sql, params![account.0, role.as_str()], folder_from_row)
             .optional()?
@@ -112,7 +112,10 @@ impl Store {
             return Err(Error::ProtectedFolder);
         }
         self.conn()
-            .execute("UPDATE folder SET name = ?2 WHERE id = ?1", params![id.0, name])
+            .execute(
+                "UPDATE folder SET name = ?2 WHERE id = ?1",
+                params![id.0, name],
+            )
             .map_err(name_conflict)?;
         Ok(())
     }

@@ -67,7 +67,13 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (pos, a) in p.attachments.iter().enumerate() {
-        attach.execute(params![id, pos as i64, a.filename, a.mime_type, a.size as i64])?;
+        attach.execute(params![
+            id,
+            pos as i64,
+            a.filename,
+            a.mime_type,
+            a.size as i64
+        ])?;
     }
     tx.prepare_cached(
         "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
@@ -147,7 +153,9 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?
-            .ok_or(Error::NotFound { what: "message body" })
+            .ok_or(Error::NotFound {
+                what: "message body",
+            })
     }
 
     /// Set or clear `flag` on the given messages; returns how many changed.

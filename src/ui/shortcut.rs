@@ -25,9 +25,17 @@ pub enum Trigger {
 }
 
 pub const TABLE: &[(Trigger, bool, Command)] = &[
-    (Trigger::Named(Named::ArrowDown), false, Command::NextMessage),
+    (
+        Trigger::Named(Named::ArrowDown),
+        false,
+        Command::NextMessage,
+    ),
     (Trigger::Char("j"), false, Command::NextMessage),
-    (Trigger::Named(Named::ArrowUp), false, Command::PreviousMessage),
+    (
+        Trigger::Named(Named::ArrowUp),
+        false,
+        Command::PreviousMessage,
+    ),
     (Trigger::Char("k"), false, Command::PreviousMessage),
     (Trigger::Char("i"), true, Command::Import),
     (Trigger::Char("n"), true, Command::NewFolder),
@@ -81,7 +89,10 @@ mod tests {
     #[test]
     fn table_maps_keys_with_their_modifiers() {
         let down = Key::Named(Named::ArrowDown);
-        assert_eq!(lookup(&down, Modifiers::empty()), Some(Command::NextMessage));
+        assert_eq!(
+            lookup(&down, Modifiers::empty()),
+            Some(Command::NextMessage)
+        );
         let i = Key::Character("i".into());
         assert_eq!(lookup(&i, Modifiers::CTRL), Some(Command::Import));
         assert_eq!(lookup(&i, Modifiers::empty()), None);

@@ -31,14 +31,18 @@ pub fn accent(theme: &Theme) -> Color {
 
 pub fn sidebar(theme: &Theme) -> container::Style {
     container::Style {
-        background: Some(Background::Color(theme.extended_palette().background.weak.color)),
+        background: Some(Background::Color(
+            theme.extended_palette().background.weak.color,
+        )),
         ..container::Style::default()
     }
 }
 
 pub fn pane(theme: &Theme) -> container::Style {
     container::Style {
-        background: Some(Background::Color(theme.extended_palette().background.base.color)),
+        background: Some(Background::Color(
+            theme.extended_palette().background.base.color,
+        )),
         ..container::Style::default()
     }
 }
@@ -100,7 +104,13 @@ pub fn badge(theme: &Theme) -> container::Style {
 
 /// A slim scrollbar beside the content, never drawn over it.
 pub fn scrollbar() -> scrollable::Direction {
-    scrollable::Direction::Vertical(scrollable::Scrollbar::new().width(6).scroller_width(6).margin(1).spacing(2))
+    scrollable::Direction::Vertical(
+        scrollable::Scrollbar::new()
+            .width(6)
+            .scroller_width(6)
+            .margin(1)
+            .spacing(2),
+    )
 }
 
 /// Light outlined buttons for actions inside a pane.

@@ -91,13 +91,15 @@ impl FolderTree {
             items = items.push(
                 container(
                     row![
-                        icon::view(icon::account(), 15.0, iced::Color::from_rgb8(0x55, 0x5b, 0x66)),
-                        text(account_name(account))
-                            .size(13)
-                            .font(Font {
-                                weight: font::Weight::Bold,
-                                ..Font::DEFAULT
-                            }),
+                        icon::view(
+                            icon::account(),
+                            15.0,
+                            iced::Color::from_rgb8(0x55, 0x5b, 0x66)
+                        ),
+                        text(account_name(account)).size(13).font(Font {
+                            weight: font::Weight::Bold,
+                            ..Font::DEFAULT
+                        }),
                     ]
                     .spacing(8)
                     .align_y(Alignment::Center),
@@ -117,7 +119,11 @@ impl FolderTree {
     fn folder_row<'a>(&self, folder: &'a Folder, depth: usize) -> Element<'a, Message> {
         let selected = self.selected == Some(folder.id);
         let unread = folder.unread > 0;
-        let weight = if unread { font::Weight::Bold } else { font::Weight::Normal };
+        let weight = if unread {
+            font::Weight::Bold
+        } else {
+            font::Weight::Normal
+        };
         let name = text(display_name(folder))
             .size(14)
             .font(Font {
@@ -135,7 +141,11 @@ impl FolderTree {
         };
         let content = row![
             space().width(12.0 + 16.0 * depth as f32),
-            icon::view(icon::for_role(folder.role), 16.0, iced::Color::from_rgb8(0x4a, 0x55, 0x68)),
+            icon::view(
+                icon::for_role(folder.role),
+                16.0,
+                iced::Color::from_rgb8(0x4a, 0x55, 0x68)
+            ),
             container(name).width(Fill).clip(true),
             count,
         ]
@@ -183,11 +193,23 @@ mod tests {
         let mut tree = FolderTree::default();
         tree.set_data(
             vec![account.clone()],
-            vec![folder(1, Some(Role::Inbox), "Inbox"), folder(2, None, "Projects")],
+            vec![
+                folder(1, Some(Role::Inbox), "Inbox"),
+                folder(2, None, "Projects"),
+            ],
         );
         assert_eq!(tree.default_folder(), Some(FolderId(1)));
-        assert!(matches!(tree.update(Message::Select(FolderId(2))), Action::Selected(FolderId(2))));
-        tree.set_data(vec![account.clone()], vec![folder(1, Some(Role::Inbox), "Inbox"), folder(2, None, "Work")]);
+        assert!(matches!(
+            tree.update(Message::Select(FolderId(2))),
+            Action::Selected(FolderId(2))
+        ));
+        tree.set_data(
+            vec![account.clone()],
+            vec![
+                folder(1, Some(Role::Inbox), "Inbox"),
+                folder(2, None, "Work"),
+            ],
+        );
         assert_eq!(tree.selected().map(|f| f.name.as_str()), Some("Work"));
         tree.set_data(vec![account], vec![folder(1, Some(Role::Inbox), "Inbox")]);
         assert!(tree.selected().is_none());

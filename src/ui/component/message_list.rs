@@ -184,7 +184,9 @@ impl MessageList {
             None
         } else if top < self.scroll_y {
             Some(top)
-        } else if top + ROW_HEIGHT > self.scroll_y + self.viewport_height && self.viewport_height > 0.0 {
+        } else if top + ROW_HEIGHT > self.scroll_y + self.viewport_height
+            && self.viewport_height > 0.0
+        {
             Some(top + ROW_HEIGHT - self.viewport_height)
         } else {
             None
@@ -274,7 +276,11 @@ fn placeholder<'a, M: 'a>(label: String) -> Element<'a, M> {
 
 fn bold_if(on: bool) -> Font {
     Font {
-        weight: if on { font::Weight::Bold } else { font::Weight::Normal },
+        weight: if on {
+            font::Weight::Bold
+        } else {
+            font::Weight::Normal
+        },
         ..Font::DEFAULT
     }
 }
@@ -289,7 +295,11 @@ fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
     let marks = row![]
         .spacing(4)
         .push(m.has_attachments.then(|| {
-            icon::view(icon::paperclip(), 13.0, iced::Color::from_rgb8(0x5f, 0x66, 0x70))
+            icon::view(
+                icon::paperclip(),
+                13.0,
+                iced::Color::from_rgb8(0x5f, 0x66, 0x70),
+            )
         }))
         .push(
             m.flags
@@ -322,12 +332,11 @@ fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
     )
     .width(Fill)
     .clip(true);
-    let marker = container(space().width(3).height(Fill)).style(move |t: &Theme| {
-        container::Style {
+    let marker =
+        container(space().width(3).height(Fill)).style(move |t: &Theme| container::Style {
             background: unread.then(|| theme::accent(t).into()),
             ..container::Style::default()
-        }
-    });
+        });
     button(
         row![marker, column![top, bottom].spacing(4).width(Fill)]
             .spacing(10)
@@ -393,7 +402,10 @@ mod tests {
     fn loads_only_a_window_and_follows_the_scroll() {
         let mut list = MessageList::default();
         let first = fetch(list.open_folder(FolderId(1)));
-        assert_eq!((first.start, first.limit), (0, DEFAULT_VISIBLE + 2 * MARGIN));
+        assert_eq!(
+            (first.start, first.limit),
+            (0, DEFAULT_VISIBLE + 2 * MARGIN)
+        );
         assert_eq!(list.update(page(first, 100_000)), Action::None);
         assert_eq!(list.loaded().1.len(), first.limit);
 
@@ -433,21 +445,30 @@ mod tests {
         list.viewport_height = 3.0 * ROW_HEIGHT;
         assert_eq!(
             list.select_next(),
-            Action::Open { id: MessageId(1), scroll_to: None }
+            Action::Open {
+                id: MessageId(1),
+                scroll_to: None
+            }
         );
         list.select_next();
         list.select_next();
         // The fourth row is below a three-row viewport: scroll to it.
         assert_eq!(
             list.select_next(),
-            Action::Open { id: MessageId(4), scroll_to: Some(ROW_HEIGHT) }
+            Action::Open {
+                id: MessageId(4),
+                scroll_to: Some(ROW_HEIGHT)
+            }
         );
         list.scroll_y = ROW_HEIGHT;
         list.select_previous();
         list.select_previous();
         assert_eq!(
             list.select_previous(),
-            Action::Open { id: MessageId(1), scroll_to: Some(0.0) }
+            Action::Open {
+                id: MessageId(1),
+                scroll_to: Some(0.0)
+            }
         );
         assert_eq!(list.select_previous(), Action::None);
     }
@@ -459,7 +480,10 @@ mod tests {
         list.update(page(first, 5));
         assert_eq!(
             list.update(Message::Clicked(2)),
-            Action::Open { id: MessageId(3), scroll_to: None }
+            Action::Open {
+                id: MessageId(3),
+                scroll_to: None
+            }
         );
         list.set_flags(MessageId(3), Flags::SEEN);
         assert!(list.row(MessageId(3)).unwrap().flags.contains(Flags::SEEN));

@@ -134,12 +134,21 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
             .on_press(Message::MarkUnread),
         button(
             row![
-                icon::view(icon::star(), 13.0, if flagged {
-                    iced::Color::from_rgb8(0xe0, 0x8e, 0x0b)
+                icon::view(
+                    icon::star(),
+                    13.0,
+                    if flagged {
+                        iced::Color::from_rgb8(0xe0, 0x8e, 0x0b)
+                    } else {
+                        iced::Color::from_rgb8(0x8a, 0x90, 0x99)
+                    }
+                ),
+                text(if flagged {
+                    fl!("reader-unflag")
                 } else {
-                    iced::Color::from_rgb8(0x8a, 0x90, 0x99)
-                }),
-                text(if flagged { fl!("reader-unflag") } else { fl!("reader-flag") }).size(13)
+                    fl!("reader-flag")
+                })
+                .size(13)
             ]
             .spacing(6)
             .align_y(Alignment::Center)
@@ -196,19 +205,30 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
             .join(", ");
         headers = headers.push(
             row![
-                container(icon::view(icon::paperclip(), 14.0, iced::Color::from_rgb8(0x5f, 0x66, 0x70)))
-                    .width(64),
+                container(icon::view(
+                    icon::paperclip(),
+                    14.0,
+                    iced::Color::from_rgb8(0x5f, 0x66, 0x70)
+                ))
+                .width(64),
                 text(names).size(13).width(Fill)
             ]
             .spacing(8),
         );
     }
     column![
-        container(headers).padding([16, 20]).width(Fill).style(theme::header),
+        container(headers)
+            .padding([16, 20])
+            .width(Fill)
+            .style(theme::header),
         rule::horizontal(1),
-        scrollable(container(text(view.body.as_str()).size(14)).padding([16, 20]).width(Fill))
-            .height(Fill)
-            .width(Fill),
+        scrollable(
+            container(text(view.body.as_str()).size(14))
+                .padding([16, 20])
+                .width(Fill)
+        )
+        .height(Fill)
+        .width(Fill),
     ]
     .into()
 }
@@ -273,10 +293,19 @@ mod tests {
         assert_eq!(reader.update(Message::ToggleFlag), Action::None);
         reader.open(MessageId(7));
         reader.update(Message::Loaded(MessageId(7), Ok(view(7, Flags::SEEN))));
-        assert_eq!(reader.update(Message::ToggleFlag), Action::SetFlagged(MessageId(7), true));
+        assert_eq!(
+            reader.update(Message::ToggleFlag),
+            Action::SetFlagged(MessageId(7), true)
+        );
         reader.set_flags(MessageId(7), Flags::SEEN.with(Flags::FLAGGED, true));
-        assert_eq!(reader.update(Message::ToggleFlag), Action::SetFlagged(MessageId(7), false));
-        assert_eq!(reader.update(Message::MarkUnread), Action::SetRead(MessageId(7), false));
+        assert_eq!(
+            reader.update(Message::ToggleFlag),
+            Action::SetFlagged(MessageId(7), false)
+        );
+        assert_eq!(
+            reader.update(Message::MarkUnread),
+            Action::SetRead(MessageId(7), false)
+        );
     }
 
     #[test]

@@ -97,7 +97,10 @@ impl Mailbox {
 
     pub fn title(&self) -> String {
         match self.tree.selected() {
-            Some(folder) => fl!("app-title-folder", folder = folder_tree::display_name(folder)),
+            Some(folder) => fl!(
+                "app-title-folder",
+                folder = folder_tree::display_name(folder)
+            ),
             None => fl!("app-title"),
         }
     }
@@ -183,22 +186,26 @@ impl Mailbox {
             }
             Message::NewFolder => self.open_editor(self.new_folder_editor()),
             Message::RenameFolder => {
-                let editor = self.tree.selected().filter(|f| f.role.is_none()).map(|f| {
-                    Editor::Rename {
-                        folder: f.id,
-                        name: f.name.clone(),
-                    }
-                });
+                let editor =
+                    self.tree
+                        .selected()
+                        .filter(|f| f.role.is_none())
+                        .map(|f| Editor::Rename {
+                            folder: f.id,
+                            name: f.name.clone(),
+                        });
                 self.open_editor(editor)
             }
             Message::DeleteFolder => {
-                let editor = self.tree.selected().filter(|f| f.role.is_none()).map(|f| {
-                    Editor::Delete {
-                        folder: f.id,
-                        name: f.name.clone(),
-                        forever: self.is_in_trash(f.id),
-                    }
-                });
+                let editor =
+                    self.tree
+                        .selected()
+                        .filter(|f| f.role.is_none())
+                        .map(|f| Editor::Delete {
+                            folder: f.id,
+                            name: f.name.clone(),
+                            forever: self.is_in_trash(f.id),
+                        });
                 self.open_editor(editor)
             }
             Message::EditorInput(value) => {
@@ -271,7 +278,10 @@ impl Mailbox {
             self.list_action(action),
             operation::scroll_to(
                 message_list::SCROLL_ID,
-                operation::AbsoluteOffset { x: None, y: Some(0.0) },
+                operation::AbsoluteOffset {
+                    x: None,
+                    y: Some(0.0),
+                },
             ),
         ])
     }
@@ -322,7 +332,10 @@ impl Mailbox {
                 let scroll = match scroll_to {
                     Some(y) => operation::scroll_to(
                         message_list::SCROLL_ID,
-                        operation::AbsoluteOffset { x: None, y: Some(y) },
+                        operation::AbsoluteOffset {
+                            x: None,
+                            y: Some(y),
+                        },
                     ),
                     None => Task::none(),
                 };
@@ -365,7 +378,9 @@ impl Mailbox {
         // New folders go under the selected folder of a local account,
         // else at the top of Local Folders.
         let (account, parent) = match self.tree.selected() {
-            Some(f) if f.account_id == LOCAL_ACCOUNT && f.role.is_none() => (f.account_id, Some(f.id)),
+            Some(f) if f.account_id == LOCAL_ACCOUNT && f.role.is_none() => {
+                (f.account_id, Some(f.id))
+            }
             _ => (LOCAL_ACCOUNT, None),
         };
         Some(Editor::Create {
@@ -407,7 +422,8 @@ impl Mailbox {
             return Task::none();
         };
         let service = self.service.clone();
-        let done = |r: crate::Result<Option<FolderId>>| Message::FolderEdited(r.map_err(UiError::from));
+        let done =
+            |r: crate::Result<Option<FolderId>>| Message::FolderEdited(r.map_err(UiError::from));
         match editor {
             Editor::Create {
                 account,
@@ -434,9 +450,12 @@ impl Mailbox {
         }
         let target = match self.tree.selected() {
             Some(f) => f.id,
-            None => match self.tree.folders().iter().find(|f| {
-                f.account_id == LOCAL_ACCOUNT && f.role == Some(Role::Inbox)
-            }) {
+            None => match self
+                .tree
+                .folders()
+                .iter()
+                .find(|f| f.account_id == LOCAL_ACCOUNT && f.role == Some(Role::Inbox))
+            {
                 Some(inbox) => inbox.id,
                 None => return Task::none(),
             },
@@ -489,8 +508,14 @@ impl Mailbox {
         container(
             row![
                 small(fl!("folder-new"), Some(Message::NewFolder)),
-                small(fl!("folder-rename"), user_folder.then_some(Message::RenameFolder)),
-                small(fl!("folder-delete"), user_folder.then_some(Message::DeleteFolder)),
+                small(
+                    fl!("folder-rename"),
+                    user_folder.then_some(Message::RenameFolder)
+                ),
+                small(
+                    fl!("folder-delete"),
+                    user_folder.then_some(Message::DeleteFolder)
+                ),
             ]
             .spacing(2),
         )
@@ -520,9 +545,12 @@ impl Mailbox {
         };
         container(
             row![
-                text(label).size(12).width(Fill).style(move |t: &Theme| text::Style {
-                    color: is_error.then(|| theme::error_text(t)),
-                }),
+                text(label)
+                    .size(12)
+                    .width(Fill)
+                    .style(move |t: &Theme| text::Style {
+                        color: is_error.then(|| theme::error_text(t)),
+                    }),
                 text(count).size(12),
             ]
             .align_y(Alignment::Center),
@@ -553,7 +581,9 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                     container(
                         button(text(confirm).size(12))
                             .style(button::primary)
-                            .on_press_maybe((!name.trim().is_empty()).then_some(Message::EditorSubmit))
+                            .on_press_maybe(
+                                (!name.trim().is_empty()).then_some(Message::EditorSubmit)
+                            )
                     )
                     .id(EDITOR_CONFIRM_ID),
                     button(text(fl!("action-cancel")).size(12))

@@ -1,0 +1,124 @@
+//! The headless command line: the same service the window uses, driven
+//! the way a script would drive it.
+
+use clap::Parser;
+use poshta::cli::{Cli, run};
+use std::path::Path;
+
+async fn cli(home: &Path, args: &[&str]) -> poshta::Result<String> {
+    let mut argv = vec!["poshta-cli", "--home", home.to_str().unwrap()];
+    argv.extend_from_slice(args);
+    let mut out = Vec::new();
+    run(
+        Cli::try_parse_from(argv).expect("valid arguments"),
+        &mut out,
+    )
+    .await?;
+    Ok(String::from_utf8(out).unwrap())
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[tokio::test]
+async fn import_folders_list_show_search_and_folder_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+
+    let out = cli(home, &["import", &fixture("mbox/sample.mbox")])
+        .await
+        .unwrap();
+    assert!(
+        out.contains("5 imported, 0 already present, 0 unreadable"),
+        "{out}"
+    );
+
+    let id = cli(home, &["folder", "create", "Projects"]).await.unwrap();
+    let id: i64 = id.trim().parse().unwrap();
+    cli(home, &["folder", "create", "--parent", "Projects", "2026"])
+        .await
+        .unwrap();
+    let out = cli(
+        home,
+        &[
+            "import",
+            "--folder",
+            "Local Folders/Projects/2026",
+            &fixture("eml/chinese_gb2312.eml"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(out.contains("1 imported"), "{out}");
+
+    let folders = cli(home, &["folders"]).await.unwrap();
+    assert!(folders.starts_with("Local Folders\n"), "{folders}");
+    assert!(
+        folders.contains("  Inbox  (5 unread, 5 total)"),
+        "{folders}"
+    );
+    assert!(
+        folders.contains("    2026  (1 unread, 1 total)"),
+        "{folders}"
+    );
+
+    let list = cli(home, &["list", "Inbox"]).await.unwrap();
+    let lines: Vec<_> = list.lines().collect();
+    assert_eq!(lines.len(), 5, "{list}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("\t项目进度更新：第三阶段已完成")),
+        "{list}"
+    );
+    let paged = cli(home, &["list", "Inbox", "--offset", "4", "--limit", "10"])
+        .await
+        .unwrap();
+    assert_eq!(paged.lines().count(), 1);
+    assert_eq!(paged.lines().next(), lines.last().copied());
+
+    let chinese = cli(home, &["list", "Projects/2026"]).await.unwrap();
+    let msg_id = chinese.split('\t').next().unwrap();
+    let shown = cli(home, &["show", msg_id]).await.unwrap();
+    assert!(
+        shown.contains("Subject: 关于第四季度预算调整的通知"),
+        "{shown}"
+    );
+    assert!(shown.contains("市场推广费用下调百分之十"), "{shown}");
+
+    let found = cli(home, &["search", "Байкал"]).await.unwrap();
+    assert_eq!(found.lines().count(), 1, "{found}");
+    assert!(found.contains("Встреча в четверг"), "{found}");
+
+    cli(home, &["folder", "rename", &id.to_string(), "Work"])
+        .await
+        .unwrap();
+    let out = cli(home, &["folder", "delete", "Work"]).await.unwrap();
+    assert_eq!(out.trim(), "deleted; 1 messages moved to Trash");
+    let folders = cli(home, &["folders"]).await.unwrap();
+    assert!(
+        folders.contains("  Trash  (1 unread, 1 total)"),
+        "{folders}"
+    );
+    assert!(!folders.contains("Work"), "{folders}");
+}
+
+#[tokio::test]
+async fn errors_are_typed_not_panics() {
+    let home = tempfile::tempdir().unwrap();
+    let err = cli(home.path(), &["list", "No such folder"])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), poshta::ErrorKind::NotFound);
+    let err = cli(home.path(), &["show", "424242"]).await.unwrap_err();
+    assert_eq!(err.kind(), poshta::ErrorKind::NotFound);
+    let err = cli(home.path(), &["folder", "delete", "Inbox"])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), poshta::ErrorKind::ProtectedFolder);
+}
