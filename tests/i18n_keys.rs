@@ -10,13 +10,15 @@ fn messages(file: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut current = None;
     for line in text.lines() {
-        let starts_message = line
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase())
-            && line.contains('=');
+        let starts_message =
+            line.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && line.contains('=');
         if starts_message {
-            let id = line.split('=').next().unwrap_or_default().trim().to_string();
+            let id = line
+                .split('=')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
             out.entry(id.clone()).or_default();
             current = Some(id);
         } else if line.starts_with('#') || line.trim().is_empty() {
@@ -58,7 +60,10 @@ fn every_locale_has_every_english_message() {
             assert_eq!(vars, their_vars, "{lang}: `{id}` uses other placeholders");
         }
         for id in theirs.keys() {
-            assert!(english.contains_key(id), "{lang} has `{id}`, unknown in English");
+            assert!(
+                english.contains_key(id),
+                "{lang} has `{id}`, unknown in English"
+            );
         }
     }
     assert!(locales >= 2, "expected kk and zh-CN at least");

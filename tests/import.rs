@@ -64,8 +64,16 @@ async fn eml_samples_decode_headers_bodies_and_attachments() {
             "{file}: body lacks {body_part:?}: {}",
             view.body
         );
-        assert_eq!(view.attachments.len(), attachments.parse::<usize>().unwrap(), "{file}");
-        assert_eq!(summary.has_attachments, view.attachments.len() > 0, "{file}");
+        assert_eq!(
+            view.attachments.len(),
+            attachments.parse::<usize>().unwrap(),
+            "{file}"
+        );
+        assert_eq!(
+            summary.has_attachments,
+            !view.attachments.is_empty(),
+            "{file}"
+        );
     }
     assert_eq!(service.message_count(inbox).await.unwrap(), rows.len());
 }
@@ -75,7 +83,14 @@ async fn reimporting_stores_nothing_twice() {
     let (_dir, service) = service().await;
     let inbox = inbox(&service).await;
     let file = fixtures().join("eml/simple_ascii.eml");
-    assert_eq!(service.import(file.clone(), inbox, |_| {}).await.unwrap().imported, 1);
+    assert_eq!(
+        service
+            .import(file.clone(), inbox, |_| {})
+            .await
+            .unwrap()
+            .imported,
+        1
+    );
     let again = service.import(file, inbox, |_| {}).await.unwrap();
     assert_eq!((again.imported, again.duplicates), (0, 1));
     assert_eq!(service.message_count(inbox).await.unwrap(), 1);
@@ -136,6 +151,8 @@ async fn unreadable_input_is_skipped_and_reported_not_fatal() {
     assert_eq!(page[0].subject, "good one");
     assert!(page[0].flags.contains(Flags::SEEN) && page[0].flags.contains(Flags::FLAGGED));
 
-    let missing = service.import(dir.path().join("nope.eml"), inbox, |_| {}).await;
+    let missing = service
+        .import(dir.path().join("nope.eml"), inbox, |_| {})
+        .await;
     assert_eq!(missing.unwrap_err().kind(), poshta::ErrorKind::Io);
 }

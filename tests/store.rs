@@ -16,7 +16,9 @@ fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn raw(n: usize, subject: &str, date: i64) -> Vec<u8> {
-    let date = chrono::DateTime::from_timestamp(date, 0).unwrap().to_rfc2822();
+    let date = chrono::DateTime::from_timestamp(date, 0)
+        .unwrap()
+        .to_rfc2822();
     format!(
         "From: Sender {n} <s{n}@example.com>\r\nTo: me@example.com\r\nSubject: {subject}\r\n\
          Date: {date}\r\nMessage-ID: <m{n}@example.com>\r\n\r\nBody number {n}.\r\n"
@@ -56,9 +58,13 @@ fn inbox(store: &Store) -> FolderId {
 fn fresh_store_is_at_latest_schema_with_wal_fk_and_strict_tables() {
     let (_dir, store) = store();
     let conn = Connection::open(store.path()).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, migrations::latest_version());
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     // Every ordinary table is STRICT: a text in an INTEGER column fails.
     let strict: Vec<(String, i64)> = conn
@@ -86,7 +92,12 @@ fn local_folders_exist_from_the_start() {
     let roles: Vec<_> = store.folders().unwrap().iter().map(|f| f.role).collect();
     assert_eq!(
         roles,
-        vec![Some(Role::Inbox), Some(Role::Drafts), Some(Role::Sent), Some(Role::Trash)]
+        vec![
+            Some(Role::Inbox),
+            Some(Role::Drafts),
+            Some(Role::Sent),
+            Some(Role::Trash)
+        ]
     );
 }
 
@@ -99,16 +110,26 @@ fn migrations_are_stepwise_idempotent_and_atomic() {
     assert_eq!(migrations::current_version(&conn).unwrap(), 0);
     migrations::migrate(&mut conn).unwrap();
     migrations::migrate(&mut conn).unwrap();
-    assert_eq!(migrations::current_version(&conn).unwrap(), migrations::latest_version());
+    assert_eq!(
+        migrations::current_version(&conn).unwrap(),
+        migrations::latest_version()
+    );
 
     // A later migration that fails half-way leaves the schema untouched.
     let mut steps: Vec<&str> = migrations::MIGRATIONS.to_vec();
     steps.push("CREATE TABLE half_done (x INTEGER) STRICT; THIS IS NOT SQL;");
     let err = migrations::apply(&mut conn, &steps, steps.len() as i64);
     assert!(err.is_err());
-    assert_eq!(migrations::current_version(&conn).unwrap(), migrations::latest_version());
+    assert_eq!(
+        migrations::current_version(&conn).unwrap(),
+        migrations::latest_version()
+    );
     let exists: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(exists, 0);
 
@@ -135,9 +156,16 @@ fn pages_are_newest_first_and_counts_follow_flags() {
     let (_dir, mut store) = store();
     let inbox = inbox(&store);
     let items: Vec<(usize, String, i64)> = (0..250)
-        .map(|n| (n, format!("Message {n}"), 1_700_000_000 + (n as i64 % 100) * 60))
+        .map(|n| {
+            (
+                n,
+                format!("Message {n}"),
+                1_700_000_000 + (n as i64 % 100) * 60,
+            )
+        })
         .collect();
-    let refs: Vec<(usize, &str, i64)> = items.iter().map(|(n, s, d)| (*n, s.as_str(), *d)).collect();
+    let refs: Vec<(usize, &str, i64)> =
+        items.iter().map(|(n, s, d)| (*n, s.as_str(), *d)).collect();
     let ids = add(&mut store, inbox, &refs);
 
     assert_eq!(store.message_count(inbox).unwrap(), 250);
@@ -162,7 +190,13 @@ fn pages_are_newest_first_and_counts_follow_flags() {
     assert_eq!(store.folder(inbox).unwrap().unread, 243);
     let flagged = store.set_flag(&ids[5..6], Flags::FLAGGED, true).unwrap();
     assert_eq!(flagged, 1);
-    assert!(store.message_summary(ids[5]).unwrap().flags.contains(Flags::FLAGGED));
+    assert!(
+        store
+            .message_summary(ids[5])
+            .unwrap()
+            .flags
+            .contains(Flags::FLAGGED)
+    );
 }
 
 #[test]
@@ -170,7 +204,10 @@ fn bodies_are_stored_apart_and_byte_exact() {
     let (_dir, mut store) = store();
     let inbox = inbox(&store);
     let ids = add(&mut store, inbox, &[(1, "Hello", 1_700_000_000)]);
-    assert_eq!(store.raw_message(ids[0]).unwrap(), raw(1, "Hello", 1_700_000_000));
+    assert_eq!(
+        store.raw_message(ids[0]).unwrap(),
+        raw(1, "Hello", 1_700_000_000)
+    );
     assert!(matches!(
         store.raw_message(MessageId(9999)),
         Err(Error::NotFound { .. })
@@ -191,7 +228,12 @@ fn full_text_search_finds_words_in_any_script_and_forgets_deleted_mail() {
         ],
     );
     let hits = |store: &Store, q: &str| -> Vec<String> {
-        store.search(q, 10).unwrap().into_iter().map(|m| m.subject).collect()
+        store
+            .search(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject)
+            .collect()
     };
     assert_eq!(hits(&store, "quarterly"), vec!["Quarterly report"]);
     assert_eq!(hits(&store, "ЧЕТВЕРГ"), vec!["Встреча в четверг"]);
@@ -204,35 +246,59 @@ fn full_text_search_finds_words_in_any_script_and_forgets_deleted_mail() {
     let trash = store.folder_by_role(LOCAL_ACCOUNT, Role::Trash).unwrap().id;
     add(&mut store, folder, &[(4, "Zebra findings", 1_700_000_300)]);
     store.delete_folder(folder).unwrap();
-    assert_eq!(hits(&store, "zebra"), vec!["Zebra findings"], "moved to Trash, still found");
-    let sub = store.create_folder(LOCAL_ACCOUNT, Some(trash), "Old").unwrap();
+    assert_eq!(
+        hits(&store, "zebra"),
+        vec!["Zebra findings"],
+        "moved to Trash, still found"
+    );
+    let sub = store
+        .create_folder(LOCAL_ACCOUNT, Some(trash), "Old")
+        .unwrap();
     add(&mut store, sub, &[(5, "Yak shaving", 1_700_000_400)]);
     store.delete_folder(sub).unwrap();
-    assert!(hits(&store, "yak").is_empty(), "deleted from inside Trash: gone");
+    assert!(
+        hits(&store, "yak").is_empty(),
+        "deleted from inside Trash: gone"
+    );
 }
 
 #[test]
 fn folders_can_be_created_renamed_nested_and_deleted_into_trash() {
     let (_dir, mut store) = store();
-    let projects = store.create_folder(LOCAL_ACCOUNT, None, "Projects").unwrap();
-    let y2026 = store.create_folder(LOCAL_ACCOUNT, Some(projects), "2026").unwrap();
+    let projects = store
+        .create_folder(LOCAL_ACCOUNT, None, "Projects")
+        .unwrap();
+    let y2026 = store
+        .create_folder(LOCAL_ACCOUNT, Some(projects), "2026")
+        .unwrap();
     assert!(matches!(
         store.create_folder(LOCAL_ACCOUNT, None, "Projects"),
         Err(Error::NameTaken)
     ));
     // The same name under another parent is fine.
-    store.create_folder(LOCAL_ACCOUNT, Some(projects), "Projects").unwrap();
+    store
+        .create_folder(LOCAL_ACCOUNT, Some(projects), "Projects")
+        .unwrap();
     for bad in ["", "  ", "a/b", "..", "tab\there"] {
         assert!(
-            matches!(store.create_folder(LOCAL_ACCOUNT, None, bad), Err(Error::InvalidName)),
+            matches!(
+                store.create_folder(LOCAL_ACCOUNT, None, bad),
+                Err(Error::InvalidName)
+            ),
             "{bad:?}"
         );
     }
     store.rename_folder(projects, "Work").unwrap();
     assert_eq!(store.folder(projects).unwrap().name, "Work");
     let inbox = inbox(&store);
-    assert!(matches!(store.rename_folder(inbox, "Post"), Err(Error::ProtectedFolder)));
-    assert!(matches!(store.delete_folder(inbox), Err(Error::ProtectedFolder)));
+    assert!(matches!(
+        store.rename_folder(inbox, "Post"),
+        Err(Error::ProtectedFolder)
+    ));
+    assert!(matches!(
+        store.delete_folder(inbox),
+        Err(Error::ProtectedFolder)
+    ));
 
     add(&mut store, y2026, &[(1, "a", 1), (2, "b", 2)]);
     add(&mut store, projects, &[(3, "c", 3)]);

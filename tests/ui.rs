@@ -81,7 +81,13 @@ async fn opens_on_inbox_with_newest_first_and_counts() {
     assert_eq!((start, rows.len()), (0, 6));
     assert!(rows.windows(2).all(|w| w[0].date >= w[1].date));
     let mut ui = simulator(&mailbox);
-    for label in ["Local Folders", "Inbox", "Trash", "6 messages", "Select a message to read it"] {
+    for label in [
+        "Local Folders",
+        "Inbox",
+        "Trash",
+        "6 messages",
+        "Select a message to read it",
+    ] {
         assert!(ui.find(label).is_ok(), "{label} not shown");
     }
     assert!(ui.find("6").is_ok(), "unread badge");
@@ -102,22 +108,51 @@ async fn clicking_a_message_shows_it_and_marks_it_read() {
         panic!("reader not ready: {:?}", mailbox.reader());
     };
     assert_eq!(view.summary.subject, subject);
-    assert!(view.body.contains("The movers arrive at 7:30 on Friday morning"));
+    assert!(
+        view.body
+            .contains("The movers arrive at 7:30 on Friday morning")
+    );
     // Marked read on screen, in the store, and in the folder's count.
     assert!(view.summary.flags.contains(Flags::SEEN));
-    let stored = service.message_page(view.summary.folder_id, 0, 10).await.unwrap();
-    assert!(stored.iter().find(|m| m.subject == subject).unwrap().flags.contains(Flags::SEEN));
+    let stored = service
+        .message_page(view.summary.folder_id, 0, 10)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .find(|m| m.subject == subject)
+            .unwrap()
+            .flags
+            .contains(Flags::SEEN)
+    );
     assert_eq!(mailbox.tree().selected().unwrap().unread, 5);
 
     let mut ui = simulator(&mailbox);
-    assert!(ui.find("margaret.holloway@example.com").is_err(), "address shown with name");
-    assert!(ui.find("Margaret Holloway <margaret.holloway@example.com>").is_ok());
+    assert!(
+        ui.find("margaret.holloway@example.com").is_err(),
+        "address shown with name"
+    );
+    assert!(
+        ui.find("Margaret Holloway <margaret.holloway@example.com>")
+            .is_ok()
+    );
     // The flag button flags it.
     ui.click("Flag").unwrap();
     let messages: Vec<_> = ui.into_messages().collect();
     send(&mut mailbox, messages).await;
-    let stored = service.message_page(view_folder(&mailbox), 0, 10).await.unwrap();
-    assert!(stored.iter().find(|m| m.subject == subject).unwrap().flags.contains(Flags::FLAGGED));
+    let stored = service
+        .message_page(view_folder(&mailbox), 0, 10)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .find(|m| m.subject == subject)
+            .unwrap()
+            .flags
+            .contains(Flags::FLAGGED)
+    );
 }
 
 fn view_folder(mailbox: &Mailbox) -> poshta::model::FolderId {
@@ -157,7 +192,14 @@ async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
     assert!(mailbox.editor().is_none(), "status: {:?}", mailbox.status());
     let created = mailbox.tree().selected().unwrap().clone();
     assert_eq!(created.name, "Receipts");
-    assert!(service.folders().await.unwrap().iter().any(|f| f.name == "Receipts"));
+    assert!(
+        service
+            .folders()
+            .await
+            .unwrap()
+            .iter()
+            .any(|f| f.name == "Receipts")
+    );
 
     // Renaming onto a sibling's name keeps the prompt open with a clear
     // message, so the user can correct it.
@@ -167,15 +209,21 @@ async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
         .unwrap();
     send(
         &mut mailbox,
-        vec![Message::RenameFolder, Message::EditorInput("Bills".into()), Message::EditorSubmit],
+        vec![
+            Message::RenameFolder,
+            Message::EditorInput("Bills".into()),
+            Message::EditorSubmit,
+        ],
     )
     .await;
     assert!(matches!(mailbox.editor(), Some(Editor::Rename { .. })));
     let status = format!("{:?}", mailbox.status());
     assert!(status.contains("NameTaken"), "{status}");
-    assert!(simulator(&mailbox)
-        .find("A folder with that name already exists here.")
-        .is_ok());
+    assert!(
+        simulator(&mailbox)
+            .find("A folder with that name already exists here.")
+            .is_ok()
+    );
 
     send(
         &mut mailbox,
@@ -185,17 +233,32 @@ async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
     assert_eq!(mailbox.tree().selected().unwrap().name, "Paid");
 
     send(&mut mailbox, vec![Message::DeleteFolder]).await;
-    assert!(matches!(mailbox.editor(), Some(Editor::Delete { forever: false, .. })));
+    assert!(matches!(
+        mailbox.editor(),
+        Some(Editor::Delete { forever: false, .. })
+    ));
     let messages: Vec<_> = {
         let mut ui = simulator(&mailbox);
-        assert!(ui.find("Delete “Paid”? Its messages move to Trash.").is_ok());
+        assert!(
+            ui.find("Delete “Paid”? Its messages move to Trash.")
+                .is_ok()
+        );
         ui.click(id(mailbox::EDITOR_CONFIRM_ID)).unwrap();
         ui.into_messages().collect()
     };
     // The confirmation's Delete button submits.
-    assert!(messages.iter().any(|m| matches!(m, Message::EditorSubmit)), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| matches!(m, Message::EditorSubmit)),
+        "{messages:?}"
+    );
     send(&mut mailbox, messages).await;
-    let names: Vec<_> = service.folders().await.unwrap().into_iter().map(|f| f.name).collect();
+    let names: Vec<_> = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
     assert!(!names.contains(&"Paid".to_string()));
     assert!(names.contains(&"Bills".to_string()), "{other}");
 }
