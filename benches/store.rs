@@ -1,0 +1,153 @@
+//! Store benchmark: import a large mbox, then time what the window does
+//! with a huge folder — read one screen of rows at the top, the middle and
+//! the end of the list, count, and search. Prints a table; run with
+//!
+//!     cargo bench --bench store -- [MESSAGES]
+//!
+//! (default 100,000). Figures go into the README. Under `cargo test
+//! --all-targets` (no `--bench` argument) it runs as a 1,000-message smoke
+//! test so the suite stays quick.
+
+use poshta::import::import_file;
+use poshta::model::Role;
+use poshta::store::Store;
+use poshta::store::folders::LOCAL_ACCOUNT;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const SCREEN: usize = 90;
+
+fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            100_000
+        } else {
+            1_000
+        });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mbox = dir.path().join("bench.mbox");
+    write_mbox(&mbox, count);
+    let size = std::fs::metadata(&mbox).map(|m| m.len()).unwrap_or(0);
+
+    let store = Mutex::new(Store::open(&dir.path().join("poshta.sqlite3")).expect("store"));
+    let inbox = store
+        .lock()
+        .unwrap()
+        .folder_by_role(LOCAL_ACCOUNT, Role::Inbox)
+        .expect("inbox")
+        .id;
+    let started = Instant::now();
+    let progress = import_file(&store, inbox, &mbox, |_| {}).expect("import");
+    let import_time = started.elapsed();
+    assert_eq!(progress.imported, count);
+    let store = store.into_inner().unwrap();
+
+    println!("messages: {count}, mbox: {:.1} MB", size as f64 / 1e6);
+    println!(
+        "import: {:.2} s ({:.0} messages/s)",
+        import_time.as_secs_f64(),
+        count as f64 / import_time.as_secs_f64()
+    );
+    println!("{:<34} {:>12}", "operation (median of 20)", "time");
+    for (label, offset) in [
+        ("screen of rows at the top", 0),
+        ("screen of rows in the middle", count / 2),
+        ("screen of rows at the end", count.saturating_sub(SCREEN)),
+    ] {
+        let t = median(|| {
+            let rows = store.message_page(inbox, offset, SCREEN).expect("page");
+            assert!(!rows.is_empty());
+        });
+        println!("{label:<34} {:>9.3} ms", ms(t));
+    }
+    let t = median(|| {
+        assert_eq!(store.message_count(inbox).expect("count"), count);
+    });
+    println!("{:<34} {:>9.3} ms", "folder count", ms(t));
+    let t = median(|| {
+        store.folders().expect("folders");
+    });
+    println!("{:<34} {:>9.3} ms", "folder tree with unread counts", ms(t));
+    let t = median(|| {
+        let hits = store.search("invoice", 100).expect("search");
+        assert!(!hits.is_empty());
+    });
+    println!(
+        "{:<34} {:>9.3} ms",
+        "full-text search, 100 newest hits",
+        ms(t)
+    );
+    println!("peak memory (VmHWM): {} MB", peak_rss_kb() / 1024);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn write_mbox(path: &std::path::Path, count: usize) {
+    let words = [
+        "invoice",
+        "meeting",
+        "report",
+        "встреча",
+        "отчёт",
+        "жиналыс",
+        "quarterly",
+        "budget",
+        "review",
+        "travel",
+        "release",
+        "project",
+    ];
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create mbox"));
+    for n in 0..count {
+        let date = chrono::DateTime::from_timestamp(1_700_000_000 + (n as i64) * 37, 0)
+            .expect("date")
+            .to_rfc2822();
+        let a = words[n % words.len()];
+        let b = words[(n / 7) % words.len()];
+        write!(
+            out,
+            "From sender{s}@example.com Mon Nov 23 10:00:00 2026\n\
+             From: Sender {s} <sender{s}@example.com>\n\
+             To: me@example.com\n\
+             Subject: {a} {b} #{n}\n\
+             Date: {date}\n\
+             Message-ID: <bench{n}@example.com>\n\
+             Content-Type: text/plain; charset=utf-8\n\n\
+             Hello,\n\nthis is message {n} about the {a} and the {b}.\n\
+             Regards,\nSender {s}\n\n",
+            s = n % 500
+        )
+        .expect("write mbox");
+    }
+    out.flush().expect("flush mbox");
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
