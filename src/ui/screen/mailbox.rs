@@ -186,26 +186,18 @@ impl Mailbox {
             }
             Message::NewFolder => self.open_editor(self.new_folder_editor()),
             Message::RenameFolder => {
-                let editor =
-                    self.tree
-                        .selected()
-                        .filter(|f| f.role.is_none())
-                        .map(|f| Editor::Rename {
-                            folder: f.id,
-                            name: f.name.clone(),
-                        });
+                let editor = self.user_folder().map(|f| Editor::Rename {
+                    folder: f.id,
+                    name: f.name.clone(),
+                });
                 self.open_editor(editor)
             }
             Message::DeleteFolder => {
-                let editor =
-                    self.tree
-                        .selected()
-                        .filter(|f| f.role.is_none())
-                        .map(|f| Editor::Delete {
-                            folder: f.id,
-                            name: f.name.clone(),
-                            forever: self.is_in_trash(f.id),
-                        });
+                let editor = self.user_folder().map(|f| Editor::Delete {
+                    folder: f.id,
+                    name: f.name.clone(),
+                    forever: self.is_in_trash(f.id),
+                });
                 self.open_editor(editor)
             }
             Message::EditorInput(value) => {
@@ -406,6 +398,11 @@ impl Mailbox {
         }
     }
 
+    /// The selected folder if it is one the user made (renamable, deletable).
+    fn user_folder(&self) -> Option<&crate::model::Folder> {
+        self.tree.selected().filter(|f| f.role.is_none())
+    }
+
     fn is_in_trash(&self, id: FolderId) -> bool {
         let mut current = self.tree.folder(id);
         while let Some(folder) = current {
@@ -498,7 +495,7 @@ impl Mailbox {
     }
 
     fn folder_toolbar(&self) -> Element<'_, Message> {
-        let user_folder = self.tree.selected().is_some_and(|f| f.role.is_none());
+        let user_folder = self.user_folder().is_some();
         let small = |label: String, message: Option<Message>| {
             button(text(label).size(12))
                 .style(button::text)
