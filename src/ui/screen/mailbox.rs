@@ -584,7 +584,7 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                     )
                     .id(EDITOR_CONFIRM_ID),
                     button(text(fl!("action-cancel")).size(12))
-                        .style(button::secondary)
+                        .style(theme::tool_button)
                         .on_press(Message::EditorCancel),
                 ]
                 .spacing(6),
@@ -608,7 +608,7 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                     )
                     .id(EDITOR_CONFIRM_ID),
                     button(text(fl!("action-cancel")).size(12))
-                        .style(button::secondary)
+                        .style(theme::tool_button)
                         .on_press(Message::EditorCancel),
                 ]
                 .spacing(6),
