@@ -11,7 +11,7 @@ use crate::model::FolderId;
 use crate::store::messages::{self, NewMessage};
 use crate::store::{Store, lock};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -43,7 +43,7 @@ pub fn import_file(
     let bytes_total = file.metadata().map_err(open_err)?.len();
     let mut head = [0u8; 5];
     let head_len = file.read(&mut head).map_err(open_err)?;
-    let file = File::open(path).map_err(open_err)?;
+    file.rewind().map_err(open_err)?;
     let mut progress = Progress {
         bytes_total,
         ..Progress::default()

@@ -122,3 +122,32 @@ async fn errors_are_typed_not_panics() {
         .unwrap_err();
     assert_eq!(err.kind(), poshta::ErrorKind::ProtectedFolder);
 }
+
+#[test]
+fn the_binary_keeps_its_data_under_poshta_home() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+            .args(args)
+            .env("POSHTA_HOME", home.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["import", &fixture("eml/kazakh_utf8.eml")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.path().join("poshta.sqlite3").is_file());
+    let list = run(&["list", "Inbox"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("Жиналыс кестесі"));
+    // Errors go to stderr with a non-zero exit, never a panic.
+    let missing = run(&["show", "999"]);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.starts_with("poshta-cli: message not found"),
+        "{stderr}"
+    );
+}
