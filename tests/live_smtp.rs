@@ -112,22 +112,17 @@ async fn wait_for_imap_message(
     }
 }
 
-#[tokio::test]
-async fn submissions_delivers_to_imap_inbox() {
+/// Send `from` → `to` through `port` and read the message back from the
+/// recipient's INBOX over IMAPS, byte for byte.
+async fn send_and_read_back(port: u16, tls: Tls, from: &str, to: &str, tag: &str) {
     let servers = support::servers();
-    let (alice, bob) = (servers.user("alice"), servers.user("bob"));
-    let mailer = transport(
-        servers,
-        servers.submissions,
-        Tls::Wrapper(tls_parameters(servers, true)),
-        alice,
-        &alice.password,
-    );
-    let (message, id, body) = message(alice, bob, "smtps");
-    let response = mailer.send(message).await.expect("send over submissions");
+    let (from, to) = (servers.user(from), servers.user(to));
+    let mailer = transport(servers, port, tls, from, &from.password);
+    let (message, id, body) = message(from, to, tag);
+    let response = mailer.send(message).await.expect("send");
     assert!(response.is_positive(), "{response:?}");
 
-    let text = wait_for_imap_message(servers, bob, &id).await;
+    let text = wait_for_imap_message(servers, to, &id).await;
     assert_eq!(
         String::from_utf8_lossy(&text),
         body,
@@ -136,21 +131,17 @@ async fn submissions_delivers_to_imap_inbox() {
 }
 
 #[tokio::test]
+async fn submissions_delivers_to_imap_inbox() {
+    let servers = support::servers();
+    let tls = Tls::Wrapper(tls_parameters(servers, true));
+    send_and_read_back(servers.submissions, tls, "alice", "bob", "smtps").await;
+}
+
+#[tokio::test]
 async fn submission_starttls_delivers_to_imap_inbox() {
     let servers = support::servers();
-    let (bob, carol) = (servers.user("bob"), servers.user("carol"));
-    let mailer = transport(
-        servers,
-        servers.submission_starttls,
-        Tls::Required(tls_parameters(servers, true)),
-        bob,
-        &bob.password,
-    );
-    let (message, id, body) = message(bob, carol, "starttls");
-    mailer.send(message).await.expect("send over STARTTLS");
-
-    let text = wait_for_imap_message(servers, carol, &id).await;
-    assert_eq!(String::from_utf8_lossy(&text), body);
+    let tls = Tls::Required(tls_parameters(servers, true));
+    send_and_read_back(servers.submission_starttls, tls, "bob", "carol", "starttls").await;
 }
 
 #[tokio::test]
