@@ -15,6 +15,7 @@ pub enum ErrorKind {
     ProtectedFolder,
     UnreadableMessage,
     TooLarge,
+    InvalidSettings,
     Internal,
 }
 
@@ -30,6 +31,7 @@ impl ErrorKind {
             ErrorKind::ProtectedFolder => "error-protected-folder",
             ErrorKind::UnreadableMessage => "error-unreadable-message",
             ErrorKind::TooLarge => "error-too-large",
+            ErrorKind::InvalidSettings => "error-invalid-settings",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -61,6 +63,8 @@ pub enum Error {
     UnreadableMessage,
     #[error("{what} is larger than the limit of {limit} bytes")]
     TooLarge { what: &'static str, limit: usize },
+    #[error("invalid account settings: {0}")]
+    InvalidSettings(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -78,6 +82,7 @@ impl Error {
             Error::ProtectedFolder => ErrorKind::ProtectedFolder,
             Error::UnreadableMessage => ErrorKind::UnreadableMessage,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::InvalidSettings(_) => ErrorKind::InvalidSettings,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

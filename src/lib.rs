@@ -2,6 +2,7 @@
 //! format, protocols, service facade) plus, behind the `gui` feature, the
 //! iced window.
 
+pub mod account;
 pub mod cli;
 pub mod error;
 pub mod import;

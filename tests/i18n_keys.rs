@@ -82,6 +82,7 @@ fn every_error_kind_has_an_english_message() {
         ProtectedFolder,
         UnreadableMessage,
         TooLarge,
+        InvalidSettings,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");

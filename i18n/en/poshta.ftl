@@ -70,5 +70,6 @@ error-name-taken = A folder with that name already exists here.
 error-protected-folder = Inbox, Drafts, Sent and Trash cannot be renamed or deleted.
 error-unreadable-message = This message could not be read.
 error-too-large = The message is too large.
+error-invalid-settings = These account settings are incomplete or invalid.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.

@@ -69,5 +69,6 @@ error-name-taken = Мұнда осы атаулы бума бұрыннан ба
 error-protected-folder = «Кіріс», «Черновиктер», «Жіберілген» және «Қоқыс шелегі» бумаларының атын өзгертуге немесе оларды өшіруге болмайды.
 error-unreadable-message = Бұл хатты оқу мүмкін болмады.
 error-too-large = Хат тым үлкен.
+error-invalid-settings = Тіркелгі баптаулары толық емес немесе қате.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.

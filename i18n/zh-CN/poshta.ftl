@@ -69,5 +69,6 @@ error-name-taken = 此处已存在同名文件夹。
 error-protected-folder = “收件箱”“草稿”“已发送”和“已删除”文件夹不能重命名或删除。
 error-unreadable-message = 无法读取此邮件。
 error-too-large = 邮件过大。
+error-invalid-settings = 账户设置不完整或无效。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。

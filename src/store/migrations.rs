@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -179,4 +179,24 @@ INSERT INTO folder (account_id, name, role, position) VALUES
     (1, 'Drafts', 'drafts', 1),
     (1, 'Sent',   'sent',   2),
     (1, 'Trash',  'trash',  3);
+"#;
+
+/// Server settings of an account: where it receives and sends mail. The
+/// password is never stored here (it belongs in the OS keyring).
+const V2: &str = r#"
+CREATE TABLE account_server (
+    account_id    INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    direction     TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+    protocol      TEXT NOT NULL CHECK (protocol IN ('imap', 'pop3', 'smtp')),
+    host          TEXT NOT NULL,
+    port          INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    security      TEXT NOT NULL CHECK (security IN ('tls', 'starttls', 'plain')),
+    username      TEXT NOT NULL,
+    -- An extra CA to trust for this server, PEM.
+    extra_ca_pem  BLOB,
+    -- The SHA-256 of the one certificate the user chose to accept here.
+    pinned_sha256 BLOB CHECK (pinned_sha256 IS NULL OR length(pinned_sha256) = 32),
+    PRIMARY KEY (account_id, direction)
+) STRICT;
+CREATE UNIQUE INDEX folder_remote_name ON folder(account_id, remote_name) WHERE remote_name IS NOT NULL;
 "#;

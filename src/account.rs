@@ -1,0 +1,105 @@
+//! Accounts and their server settings. Secrets are never part of these
+//! types: a password lives in the OS keyring or only in memory.
+
+use crate::model::AccountId;
+
+/// How a connection is secured. Implicit TLS is the default everywhere
+/// (RFC 8314); STARTTLS is only ever used as "required"; plaintext needs
+/// the user's explicit choice and is shown as insecure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    #[default]
+    Tls,
+    StartTls,
+    Plain,
+}
+
+impl Security {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::StartTls => "starttls",
+            Security::Plain => "plain",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "tls" => Some(Security::Tls),
+            "starttls" => Some(Security::StartTls),
+            "plain" => Some(Security::Plain),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Imap,
+    Pop3,
+    Smtp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Imap => "imap",
+            Protocol::Pop3 => "pop3",
+            Protocol::Smtp => "smtp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "imap" => Some(Protocol::Imap),
+            "pop3" => Some(Protocol::Pop3),
+            "smtp" => Some(Protocol::Smtp),
+            _ => None,
+        }
+    }
+
+    /// The standard port for `security` (RFC 8314 ports for implicit TLS).
+    pub fn default_port(self, security: Security) -> u16 {
+        match (self, security) {
+            (Protocol::Imap, Security::Tls) => 993,
+            (Protocol::Imap, _) => 143,
+            (Protocol::Pop3, Security::Tls) => 995,
+            (Protocol::Pop3, _) => 110,
+            (Protocol::Smtp, Security::Tls) => 465,
+            (Protocol::Smtp, _) => 587,
+        }
+    }
+}
+
+/// One server of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    pub protocol: Protocol,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    /// An extra CA certificate (PEM) trusted for this server only.
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// The SHA-256 of the single certificate the user accepted here.
+    pub pinned_sha256: Option<[u8; 32]>,
+}
+
+/// What it takes to add a server account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub incoming: Server,
+    pub outgoing: Option<Server>,
+}
+
+/// An account with its servers, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub id: AccountId,
+    pub name: String,
+    pub email: Option<String>,
+    pub incoming: Option<Server>,
+    pub outgoing: Option<Server>,
+}

@@ -1,0 +1,123 @@
+//! Server accounts and their settings.
+
+use super::{Store, now};
+use crate::account::{NewAccount, Protocol, Security, Server, Settings};
+use crate::error::{Error, Result};
+use crate::model::{AccountId, AccountKind};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+impl Store {
+    /// Add an account with its servers in one transaction.
+    pub fn add_account(&mut self, new: &NewAccount) -> Result<AccountId> {
+        let kind = match new.incoming.protocol {
+            Protocol::Imap => AccountKind::Imap,
+            Protocol::Pop3 => AccountKind::Pop3,
+            Protocol::Smtp => return Err(Error::InvalidSettings("incoming server")),
+        };
+        if new.outgoing.as_ref().is_some_and(|s| s.protocol != Protocol::Smtp) {
+            return Err(Error::InvalidSettings("outgoing server"));
+        }
+        let tx = self.conn_mut().transaction()?;
+        // New accounts go after existing ones but before Local Folders.
+        tx.execute(
+            "INSERT INTO account (kind, name, email, position, created_at)
+             VALUES (?1, ?2, ?3,
+                     (SELECT ifnull(max(position), 0) + 1 FROM account WHERE kind != 'local'),
+                     ?4)",
+            params![kind.as_str(), new.name, new.email, now()],
+        )?;
+        let id = AccountId(tx.last_insert_rowid());
+        put_server(&tx, id, "incoming", &new.incoming)?;
+        if let Some(out) = &new.outgoing {
+            put_server(&tx, id, "outgoing", out)?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn account_settings(&self, id: AccountId) -> Result<Settings> {
+        let (name, email): (String, Option<String>) = self
+            .conn()
+            .query_row("SELECT name, email FROM account WHERE id = ?1", [id.0], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })?;
+        Ok(Settings {
+            id,
+            name,
+            email,
+            incoming: self.server(id, "incoming")?,
+            outgoing: self.server(id, "outgoing")?,
+        })
+    }
+
+    fn server(&self, id: AccountId, direction: &str) -> Result<Option<Server>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT protocol, host, port, security, username, extra_ca_pem, pinned_sha256
+                 FROM account_server WHERE account_id = ?1 AND direction = ?2",
+                params![id.0, direction],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, u16>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<Vec<u8>>>(5)?,
+                        r.get::<_, Option<Vec<u8>>>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((protocol, host, port, security, username, extra_ca_pem, pin)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Server {
+            protocol: Protocol::parse(&protocol).ok_or(Error::InvalidSettings("protocol"))?,
+            host,
+            port,
+            security: Security::parse(&security).ok_or(Error::InvalidSettings("security"))?,
+            username,
+            extra_ca_pem,
+            pinned_sha256: pin.and_then(|p| p.try_into().ok()),
+        }))
+    }
+
+    /// Remove an account and, through the foreign keys, all its local mail.
+    pub fn remove_account(&mut self, id: AccountId) -> Result<()> {
+        if id == super::folders::LOCAL_ACCOUNT {
+            return Err(Error::ProtectedFolder);
+        }
+        let n = self.conn().execute("DELETE FROM account WHERE id = ?1", [id.0])?;
+        if n == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        Ok(())
+    }
+}
+
+fn put_server(tx: &Transaction<'_>, id: AccountId, direction: &str, s: &Server) -> Result<()> {
+    if s.host.trim().is_empty() || s.port == 0 || s.host.chars().any(char::is_control) {
+        return Err(Error::InvalidSettings("server"));
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO account_server
+             (account_id, direction, protocol, host, port, security, username, extra_ca_pem, pinned_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            id.0,
+            direction,
+            s.protocol.as_str(),
+            s.host.trim(),
+            s.port,
+            s.security.as_str(),
+            s.username,
+            s.extra_ca_pem,
+            s.pinned_sha256.map(|p| p.to_vec()),
+        ],
+    )?;
+    Ok(())
+}
