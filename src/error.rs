@@ -16,6 +16,7 @@ pub enum ErrorKind {
     UnreadableMessage,
     TooLarge,
     InvalidSettings,
+    Network,
     Internal,
 }
 
@@ -32,6 +33,7 @@ impl ErrorKind {
             ErrorKind::UnreadableMessage => "error-unreadable-message",
             ErrorKind::TooLarge => "error-too-large",
             ErrorKind::InvalidSettings => "error-invalid-settings",
+            ErrorKind::Network => "error-network",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -65,6 +67,12 @@ pub enum Error {
     TooLarge { what: &'static str, limit: usize },
     #[error("invalid account settings: {0}")]
     InvalidSettings(&'static str),
+    /// The server broke off, timed out or answered something unusable.
+    #[error("{context}: {detail}")]
+    Network {
+        context: &'static str,
+        detail: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -83,6 +91,7 @@ impl Error {
             Error::UnreadableMessage => ErrorKind::UnreadableMessage,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::InvalidSettings(_) => ErrorKind::InvalidSettings,
+            Error::Network { .. } => ErrorKind::Network,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod cli;
 pub mod error;
+pub mod imap;
 pub mod import;
 pub mod logging;
 pub mod mime;
@@ -13,6 +14,7 @@ pub mod net;
 pub mod paths;
 pub mod service;
 pub mod store;
+pub mod sync;
 
 #[cfg(feature = "gui")]
 pub mod i18n;

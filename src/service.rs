@@ -9,9 +9,9 @@ use crate::model::{
     Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
 };
 use crate::paths;
-use crate::store::{self, Store};
+use crate::store::{Shared, Store};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct Service {
@@ -19,7 +19,7 @@ pub struct Service {
 }
 
 struct Inner {
-    store: Mutex<Store>,
+    store: Shared,
     data_dir: PathBuf,
 }
 
@@ -38,7 +38,7 @@ impl Service {
         let store = Store::open(&paths::store_file(data_dir))?;
         Ok(Service {
             inner: Arc::new(Inner {
-                store: Mutex::new(store),
+                store: Shared::new(store),
                 data_dir: data_dir.to_path_buf(),
             }),
         })
@@ -61,10 +61,7 @@ impl Service {
         R: Send + 'static,
         F: FnOnce(&mut Store) -> Result<R> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || work(&mut store::lock(&inner.store)))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
+        self.inner.store.run(work).await
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
@@ -151,9 +148,9 @@ impl Service {
         folder: FolderId,
         on_progress: impl FnMut(&Progress) + Send + 'static,
     ) -> Result<Progress> {
-        let inner = Arc::clone(&self.inner);
+        let store = self.inner.store.clone();
         tokio::task::spawn_blocking(move || {
-            import::import_file(&inner.store, folder, &path, on_progress)
+            import::import_file(store.mutex(), folder, &path, on_progress)
         })
         .await
         .map_err(|e| Error::Internal(e.to_string()))?

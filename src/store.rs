@@ -8,11 +8,12 @@ pub mod accounts;
 pub mod folders;
 pub mod messages;
 pub mod migrations;
+pub mod remote;
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub struct Store {
     conn: Connection,
@@ -96,4 +97,33 @@ pub(crate) fn now() -> i64 {
 /// guard dropped), so a poisoned lock is still safe to use.
 pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A store shared between the window, the CLI and sync workers. Work runs
+/// on tokio's blocking pool, never on the caller's executor thread.
+#[derive(Clone)]
+pub struct Shared(Arc<Mutex<Store>>);
+
+impl Shared {
+    pub fn new(store: Store) -> Self {
+        Shared(Arc::new(Mutex::new(store)))
+    }
+
+    /// Run `work` against the store on the blocking pool.
+    pub async fn run<R, F>(&self, work: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<R> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || work(&mut lock(&shared)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    /// The lock itself, for work that already runs on a blocking thread
+    /// and takes it per batch (imports).
+    pub fn mutex(&self) -> &Mutex<Store> {
+        &self.0
+    }
 }

@@ -83,6 +83,7 @@ fn every_error_kind_has_an_english_message() {
         UnreadableMessage,
         TooLarge,
         InvalidSettings,
+        Network,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");

@@ -71,5 +71,6 @@ error-protected-folder = Inbox, Drafts, Sent and Trash cannot be renamed or dele
 error-unreadable-message = This message could not be read.
 error-too-large = The message is too large.
 error-invalid-settings = These account settings are incomplete or invalid.
+error-network = The server could not be reached or broke off the connection.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.

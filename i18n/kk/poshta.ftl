@@ -70,5 +70,6 @@ error-protected-folder = «Кіріс», «Черновиктер», «Жібе�
 error-unreadable-message = Бұл хатты оқу мүмкін болмады.
 error-too-large = Хат тым үлкен.
 error-invalid-settings = Тіркелгі баптаулары толық емес немесе қате.
+error-network = Серверге қосылу мүмкін болмады немесе байланыс үзілді.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.

@@ -70,5 +70,6 @@ error-protected-folder = “收件箱”“草稿”“已发送”和“已删�
 error-unreadable-message = 无法读取此邮件。
 error-too-large = 邮件过大。
 error-invalid-settings = 账户设置不完整或无效。
+error-network = 无法连接服务器，或连接已中断。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。

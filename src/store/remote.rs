@@ -1,0 +1,319 @@
+//! What the sync engine keeps of a server's folders and messages: the
+//! folder list keyed by the server's own names, per-folder sync state, and
+//! messages keyed by UID.
+
+use super::{Store, now};
+use crate::error::Result;
+use crate::mime::parse::Parsed;
+use crate::model::{AccountId, Flags, FolderId, MessageId, Role};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// A folder as the server lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFolder {
+    /// The server's name, byte for byte (modified UTF-7 on IMAP).
+    pub remote_name: String,
+    pub delimiter: Option<String>,
+    /// The decoded hierarchy, e.g. ["Archive", "2026"].
+    pub path: Vec<String>,
+    pub role: Option<Role>,
+}
+
+/// Per-folder sync state (RFC 3501 UIDVALIDITY/UIDNEXT, RFC 7162 MODSEQ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncState {
+    pub uidvalidity: Option<u32>,
+    pub uidnext: Option<u32>,
+    pub highestmodseq: Option<u64>,
+}
+
+/// A message's headers as fetched, before any body.
+pub struct RemoteHeader<'a> {
+    pub uid: u32,
+    pub flags: Flags,
+    pub size: u64,
+    pub internal_date: i64,
+    pub parsed: &'a Parsed,
+    /// Known from the structure without the body (multipart/mixed etc.).
+    pub has_attachments: bool,
+}
+
+impl Store {
+    /// Make the account's folders match the server's list: add new ones,
+    /// keep ids (and so messages) of known ones, drop the vanished.
+    /// Returns `(folder id, remote name)` for every listed folder.
+    pub fn sync_folder_list(
+        &mut self,
+        account: AccountId,
+        listed: &[RemoteFolder],
+    ) -> Result<Vec<(FolderId, String)>> {
+        let tx = self.conn_mut().transaction()?;
+        let mut known: HashMap<String, i64> = HashMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT remote_name, id FROM folder WHERE account_id = ?1 AND remote_name IS NOT NULL",
+            )?;
+            for row in stmt.query_map([account.0], |r| Ok((r.get(0)?, r.get(1)?)))? {
+                let (name, id) = row?;
+                known.insert(name, id);
+            }
+        }
+        // Parents before children, so each child finds its parent's id.
+        let mut order: Vec<&RemoteFolder> = listed.iter().collect();
+        order.sort_by_key(|f| f.path.len());
+        let mut by_path: HashMap<Vec<String>, i64> = HashMap::new();
+        let mut taken_roles = Vec::new();
+        let mut result = Vec::with_capacity(order.len());
+        tx.execute(
+            "UPDATE folder SET role = NULL WHERE account_id = ?1",
+            [account.0],
+        )?;
+        for f in order {
+            let name = f
+                .path
+                .last()
+                .cloned()
+                .unwrap_or_else(|| f.remote_name.clone());
+            let parent = f
+                .path
+                .len()
+                .checked_sub(1)
+                .and_then(|n| by_path.get(&f.path[..n]).copied());
+            // One folder per role; a second claimant stays a plain folder.
+            let role = f.role.filter(|r| !taken_roles.contains(r));
+            if let Some(r) = role {
+                taken_roles.push(r);
+            }
+            let id = match known.remove(&f.remote_name) {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE folder SET name = ?2, parent_id = ?3, delimiter = ?4, role = ?5 WHERE id = ?1",
+                        params![id, name, parent, f.delimiter, role.map(Role::as_str)],
+                    )?;
+                    id
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO folder (account_id, parent_id, name, remote_name, delimiter, role)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![account.0, parent, name, f.remote_name, f.delimiter, role.map(Role::as_str)],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            by_path.insert(f.path.clone(), id);
+            result.push((FolderId(id), f.remote_name.clone()));
+        }
+        for (_, id) in known {
+            tx.execute("DELETE FROM folder WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(result)
+    }
+
+    pub fn sync_state(&self, folder: FolderId) -> Result<SyncState> {
+        Ok(self.conn().query_row(
+            "SELECT uidvalidity, uidnext, highestmodseq FROM folder WHERE id = ?1",
+            [folder.0],
+            |r| {
+                Ok(SyncState {
+                    uidvalidity: r.get(0)?,
+                    uidnext: r.get(1)?,
+                    highestmodseq: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                })
+            },
+        )?)
+    }
+
+    pub fn set_sync_state(&mut self, folder: FolderId, state: SyncState) -> Result<()> {
+        self.conn().execute(
+            "UPDATE folder SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4 WHERE id = ?1",
+            params![
+                folder.0,
+                state.uidvalidity,
+                state.uidnext,
+                state.highestmodseq.map(|v| v as i64)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// UIDVALIDITY changed: every cached UID of the folder is meaningless.
+    /// Drop the folder's messages and its sync state in one step.
+    pub fn reset_folder(&mut self, folder: FolderId, uidvalidity: u32) -> Result<usize> {
+        let tx = self.conn_mut().transaction()?;
+        let dropped = tx.execute("DELETE FROM message WHERE folder_id = ?1", [folder.0])?;
+        tx.execute(
+            "UPDATE folder SET uidvalidity = ?2, uidnext = NULL, highestmodseq = NULL WHERE id = ?1",
+            params![folder.0, uidvalidity],
+        )?;
+        tx.commit()?;
+        Ok(dropped)
+    }
+
+    /// UID → (message id, flags) of every message known in `folder`.
+    pub fn uid_map(&self, folder: FolderId) -> Result<HashMap<u32, (MessageId, Flags)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT uid, id, flags FROM message WHERE folder_id = ?1 AND uid IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([folder.0], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                (MessageId(r.get(1)?), Flags(r.get(2)?)),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Apply the server's flags and expunges in one transaction.
+    pub fn apply_remote_changes(
+        &mut self,
+        folder: FolderId,
+        flags: &[(u32, Flags)],
+        expunged: &[u32],
+    ) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut set = tx.prepare_cached(
+                "UPDATE message SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2 AND flags != ?3",
+            )?;
+            for (uid, f) in flags {
+                set.execute(params![folder.0, uid, f.0])?;
+            }
+            let mut del =
+                tx.prepare_cached("DELETE FROM message WHERE folder_id = ?1 AND uid = ?2")?;
+            for uid in expunged {
+                del.execute(params![folder.0, uid])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The folder and UID a message was synced from, if it came from a server.
+    pub fn remote_location(&self, id: MessageId) -> Result<Option<(FolderId, String, u32)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT f.id, f.remote_name, m.uid FROM message m JOIN folder f ON f.id = m.folder_id
+                 WHERE m.id = ?1 AND m.uid IS NOT NULL AND f.remote_name IS NOT NULL",
+                [id.0],
+                |r| Ok((FolderId(r.get(0)?), r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Store a fetched body. Only a body of the announced size is complete;
+    /// a short one is kept as partial and fetched again later.
+    pub fn store_body(
+        &mut self,
+        id: MessageId,
+        raw: &[u8],
+        parsed: Option<&Parsed>,
+    ) -> Result<bool> {
+        let expected: i64 =
+            self.conn()
+                .query_row("SELECT size FROM message WHERE id = ?1", [id.0], |r| {
+                    r.get(0)
+                })?;
+        let complete = raw.len() as i64 >= expected;
+        let tx = self.conn_mut().transaction()?;
+        if complete {
+            tx.execute(
+                "INSERT OR REPLACE INTO message_body (message_id, raw) VALUES (?1, ?2)",
+                params![id.0, raw],
+            )?;
+            if let Some(p) = parsed {
+                index_body(&tx, id, p)?;
+            }
+        }
+        tx.execute(
+            "UPDATE message SET body_state = ?2 WHERE id = ?1",
+            params![id.0, if complete { "complete" } else { "partial" }],
+        )?;
+        tx.commit()?;
+        Ok(complete)
+    }
+
+    pub fn has_body(&self, id: MessageId) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT body_state = 'complete' FROM message WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+}
+
+/// Insert a message known by its headers only (no body yet).
+pub fn insert_header(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    h: &RemoteHeader<'_>,
+) -> Result<MessageId> {
+    let p = h.parsed;
+    tx.prepare_cached(
+        "INSERT INTO message (folder_id, uid, message_id, in_reply_to, thread_key, subject,
+             from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
+             has_attachments, preview, body_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', 'none')
+         ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL DO UPDATE SET flags = excluded.flags",
+    )?
+    .execute(params![
+        folder.0,
+        h.uid,
+        p.message_id,
+        p.in_reply_to,
+        p.thread_key(),
+        p.subject,
+        p.from_name,
+        p.from_addr,
+        p.to,
+        p.cc,
+        p.date.unwrap_or(h.internal_date),
+        now(),
+        h.size as i64,
+        h.flags.0,
+        h.has_attachments,
+    ])?;
+    let id: i64 = tx.query_row(
+        "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2",
+        params![folder.0, h.uid],
+        |r| r.get(0),
+    )?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO message_fts (rowid, subject, sender, recipients, body)
+         VALUES (?1, ?2, ?3, ?4, '')",
+    )?
+    .execute(params![
+        id,
+        p.subject,
+        format!("{} {}", p.from_name, p.from_addr),
+        format!("{} {}", p.to, p.cc)
+    ])?;
+    Ok(MessageId(id))
+}
+
+/// Re-index a message once its body is known.
+fn index_body(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
+    tx.execute("DELETE FROM message_fts WHERE rowid = ?1", [id.0])?;
+    tx.execute(
+        "INSERT INTO message_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id.0,
+            p.subject,
+            format!("{} {}", p.from_name, p.from_addr),
+            format!("{} {}", p.to, p.cc),
+            p.body
+        ],
+    )?;
+    tx.execute(
+        "UPDATE message SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
+        params![id.0, p.preview, !p.attachments.is_empty()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! Joining servers and the store: a sync run reads the server and commits
+//! what it learns in batches, so the window fills while it runs.
+
+pub mod imap;
+
+/// Where a sync run stands, for the status line and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// The folder being synced (display name) and its place in the run.
+    pub folder: String,
+    pub folder_index: usize,
+    pub folder_count: usize,
+    /// Headers committed so far in this folder, of how many new ones.
+    pub fetched: usize,
+    pub to_fetch: usize,
+}
+
+/// What a finished sync run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub folders: usize,
+    pub new_messages: usize,
+    pub flag_changes: usize,
+    pub removed: usize,
+}

@@ -1,0 +1,325 @@
+//! IMAP sync, recent first: folder list, then per folder the flags of
+//! known messages, expunges, and new headers newest first in committed
+//! batches. Bodies come later, on demand.
+
+use super::{Progress, Summary};
+use crate::error::{Error, Result};
+use crate::imap::folders;
+use crate::mime::parse;
+use crate::model::{AccountId, Flags, FolderId};
+use crate::store::Shared;
+use crate::store::remote::{self, RemoteHeader, SyncState};
+use async_imap::types::{Fetch, Flag};
+use futures::TryStreamExt;
+use std::collections::HashSet;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Headers fetched and committed per round trip.
+const BATCH: usize = 500;
+/// The headers a message list needs; the body is not touched (PEEK).
+const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])";
+
+pub type Session<T> = async_imap::Session<T>;
+
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Stream for T {}
+
+fn imap_err(context: &'static str) -> impl Fn(async_imap::error::Error) -> Error {
+    move |e| Error::Network {
+        context,
+        detail: e.to_string(),
+    }
+}
+
+/// Sync the folder list and every folder of `account`.
+pub async fn sync_account<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    account: AccountId,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<Summary> {
+    let listed: Vec<_> = session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(imap_err("LIST"))?
+        .try_collect::<Vec<_>>()
+        .await
+        .map_err(imap_err("LIST"))?;
+    let remote: Vec<_> = listed.iter().filter_map(folders::from_list).collect();
+    let mut folders = store
+        .run(move |s| s.sync_folder_list(account, &remote))
+        .await?;
+    // INBOX first: it is what the user looks at first.
+    folders.sort_by_key(|(_, name)| !name.eq_ignore_ascii_case("INBOX"));
+    let mut summary = Summary {
+        folders: folders.len(),
+        ..Summary::default()
+    };
+    let count = folders.len();
+    for (index, (folder, remote_name)) in folders.into_iter().enumerate() {
+        let mut progress = Progress {
+            folder: crate::imap::mutf7::decode_lossy(&remote_name),
+            folder_index: index,
+            folder_count: count,
+            ..Progress::default()
+        };
+        on_progress(&progress);
+        let s = sync_folder(session, store, folder, &remote_name, |fetched, total| {
+            progress.fetched = fetched;
+            progress.to_fetch = total;
+            on_progress(&progress);
+        })
+        .await?;
+        summary.new_messages += s.new_messages;
+        summary.flag_changes += s.flag_changes;
+        summary.removed += s.removed;
+    }
+    Ok(summary)
+}
+
+/// Sync one folder; `on_batch(fetched, to_fetch)` after each commit.
+pub async fn sync_folder<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    folder: FolderId,
+    remote_name: &str,
+    mut on_batch: impl FnMut(usize, usize),
+) -> Result<Summary> {
+    let mailbox = session
+        .examine(remote_name)
+        .await
+        .map_err(imap_err("EXAMINE"))?;
+    let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+    let state = store.run(move |s| s.sync_state(folder)).await?;
+    if state.uidvalidity.is_some_and(|v| v != uidvalidity) {
+        // Every cached UID now means nothing: start the folder afresh.
+        let dropped = store
+            .run(move |s| s.reset_folder(folder, uidvalidity))
+            .await?;
+        tracing::info!(%folder, dropped, "UIDVALIDITY changed; folder cache dropped");
+    }
+    let known = store.run(move |s| s.uid_map(folder)).await?;
+    let on_server: HashSet<u32> = if mailbox.exists == 0 {
+        HashSet::new()
+    } else {
+        session
+            .uid_search("ALL")
+            .await
+            .map_err(imap_err("UID SEARCH"))?
+    };
+    let mut summary = Summary::default();
+
+    // Known messages: the server's flags win; vanished ones go.
+    let expunged: Vec<u32> = known
+        .keys()
+        .filter(|uid| !on_server.contains(uid))
+        .copied()
+        .collect();
+    let mut flag_updates = Vec::new();
+    if let Some(max_known) = known.keys().filter(|u| on_server.contains(u)).max() {
+        let fetches: Vec<Fetch> = session
+            .uid_fetch(format!("1:{max_known}"), "(UID FLAGS)")
+            .await
+            .map_err(imap_err("UID FETCH"))?
+            .try_collect()
+            .await
+            .map_err(imap_err("UID FETCH"))?;
+        for f in &fetches {
+            let (Some(uid), flags) = (f.uid, flags_of(f)) else {
+                continue;
+            };
+            if known.get(&uid).is_some_and(|(_, old)| *old != flags) {
+                flag_updates.push((uid, flags));
+            }
+        }
+    }
+    summary.flag_changes = flag_updates.len();
+    summary.removed = expunged.len();
+    if !flag_updates.is_empty() || !expunged.is_empty() {
+        store
+            .run(move |s| s.apply_remote_changes(folder, &flag_updates, &expunged))
+            .await?;
+    }
+
+    // New messages, newest first, committed batch by batch.
+    let mut new: Vec<u32> = on_server
+        .iter()
+        .filter(|uid| !known.contains_key(uid))
+        .copied()
+        .collect();
+    new.sort_unstable_by(|a, b| b.cmp(a));
+    let total = new.len();
+    let mut fetched = 0;
+    for batch in new.chunks(BATCH) {
+        let fetches: Vec<Fetch> = session
+            .uid_fetch(uid_set(batch), HEADER_ITEMS)
+            .await
+            .map_err(imap_err("UID FETCH"))?
+            .try_collect()
+            .await
+            .map_err(imap_err("UID FETCH"))?;
+        let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
+        fetched += headers.len();
+        store
+            .run(move |s| {
+                let tx = s.batch()?;
+                for h in &headers {
+                    remote::insert_header(
+                        &tx,
+                        folder,
+                        &RemoteHeader {
+                            uid: h.uid,
+                            flags: h.flags,
+                            size: h.size,
+                            internal_date: h.internal_date,
+                            parsed: &h.parsed,
+                            has_attachments: h.has_attachments,
+                        },
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        on_batch(fetched, total);
+    }
+    summary.new_messages = fetched;
+    let uidnext = mailbox.uid_next;
+    store
+        .run(move |s| {
+            s.set_sync_state(
+                folder,
+                SyncState {
+                    uidvalidity: Some(uidvalidity),
+                    uidnext,
+                    highestmodseq: None,
+                },
+            )
+        })
+        .await?;
+    Ok(summary)
+}
+
+/// Fetch the whole raw message `uid` from `remote_name`. The caller stores
+/// it; `Store::store_body` refuses to mark a short body complete.
+pub async fn fetch_body<T: Stream>(
+    session: &mut Session<T>,
+    remote_name: &str,
+    uid: u32,
+) -> Result<Vec<u8>> {
+    session
+        .examine(remote_name)
+        .await
+        .map_err(imap_err("EXAMINE"))?;
+    let fetches: Vec<Fetch> = session
+        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+        .await
+        .map_err(imap_err("UID FETCH"))?
+        .try_collect()
+        .await
+        .map_err(imap_err("UID FETCH"))?;
+    fetches
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .and_then(|f| f.body())
+        .map(<[u8]>::to_vec)
+        .ok_or(Error::NotFound {
+            what: "message on the server",
+        })
+}
+
+/// A fetched header, parsed off the async thread's critical path.
+struct Header {
+    uid: u32,
+    flags: Flags,
+    size: u64,
+    internal_date: i64,
+    parsed: parse::Parsed,
+    has_attachments: bool,
+}
+
+fn header_of(f: &Fetch) -> Option<Header> {
+    let uid = f.uid?;
+    let raw = f.header()?;
+    // A header that cannot be parsed still becomes a row (so the message
+    // is visible and can be opened), just with empty envelope fields.
+    let parsed = parse::parse(raw).unwrap_or_default();
+    Some(Header {
+        uid,
+        flags: flags_of(f),
+        size: u64::from(f.size.unwrap_or(0)),
+        internal_date: f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
+        has_attachments: is_mixed(raw),
+        parsed,
+    })
+}
+
+/// multipart/mixed is how attachments travel; the exact list is known
+/// once the body is fetched.
+fn is_mixed(header: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(header).to_ascii_lowercase();
+    text.lines()
+        .any(|l| l.starts_with("content-type:") && l.contains("multipart/mixed"))
+}
+
+fn flags_of(f: &Fetch) -> Flags {
+    f.flags().fold(Flags::default(), |acc, flag| {
+        let bit = match flag {
+            Flag::Seen => Flags::SEEN,
+            Flag::Flagged => Flags::FLAGGED,
+            Flag::Answered => Flags::ANSWERED,
+            Flag::Deleted => Flags::DELETED,
+            Flag::Draft => Flags::DRAFT,
+            Flag::Custom(c) if c.eq_ignore_ascii_case("$Forwarded") => Flags::FORWARDED,
+            _ => return acc,
+        };
+        acc.with(bit, true)
+    })
+}
+
+/// A compact UID set ("9:7,3") from UIDs in any order.
+pub fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_are_compact() {
+        assert_eq!(uid_set(&[9, 8, 7, 3, 1, 2, 12]), "1:3,7:9,12");
+        assert_eq!(uid_set(&[5]), "5");
+        assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn mixed_multipart_marks_attachments() {
+        assert!(is_mixed(
+            b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        ));
+        assert!(!is_mixed(b"Content-Type: text/plain\r\n\r\n"));
+    }
+}

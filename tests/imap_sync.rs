@@ -1,0 +1,335 @@
+//! The IMAP sync engine against real Dovecot: headers first and newest
+//! first in committed batches, bodies on demand, flags and expunges from
+//! another client, UIDVALIDITY changes, the folder list with roles and
+//! non-ASCII names.
+
+mod support;
+
+use futures::TryStreamExt;
+use poshta::account::{NewAccount, Protocol, Security, Server};
+use poshta::model::{AccountId, Flags, FolderId, Role};
+use poshta::store::remote::RemoteFolder;
+use poshta::store::{Shared, Store};
+use poshta::sync::imap::{fetch_body, sync_account, sync_folder};
+use std::sync::{Arc, Mutex};
+
+fn store() -> (tempfile::TempDir, Shared, AccountId) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("poshta.sqlite3")).unwrap();
+    let servers = support::servers();
+    let account = store
+        .add_account(&NewAccount {
+            name: "Test".into(),
+            email: "alice@example.test".into(),
+            incoming: Server {
+                protocol: Protocol::Imap,
+                host: servers.tls_host.clone(),
+                port: servers.imaps,
+                security: Security::Tls,
+                username: "alice@example.test".into(),
+                extra_ca_pem: None,
+                pinned_sha256: None,
+            },
+            outgoing: None,
+        })
+        .unwrap();
+    (dir, Shared::new(store), account)
+}
+
+/// Message `n` of a series; later messages have later dates.
+fn message(n: usize, tag: &str) -> Vec<u8> {
+    let date = chrono::DateTime::from_timestamp(1_795_000_000 + n as i64 * 60, 0)
+        .unwrap()
+        .to_rfc2822();
+    format!(
+        "From: Sender {n} <s{n}@example.test>\r\nTo: alice@example.test\r\n\
+         Subject: {tag} message {n}\r\nDate: {date}\r\n\
+         Message-ID: <{tag}-{n}@example.test>\r\n\r\nBody of {tag} {n}.\r\n"
+    )
+    .into_bytes()
+}
+
+/// A fresh mailbox of alice's holding `count` messages, and its folder row.
+async fn mailbox_with(
+    session: &mut support::imap::Session,
+    store: &Shared,
+    account: AccountId,
+    tag: &str,
+    count: usize,
+) -> (String, FolderId) {
+    let name = support::unique(tag);
+    session.create(&name).await.unwrap();
+    for n in 1..=count {
+        session
+            .append(&name, None, None, &message(n, tag))
+            .await
+            .unwrap();
+    }
+    let remote = RemoteFolder {
+        remote_name: name.clone(),
+        delimiter: Some("/".into()),
+        path: vec![name.clone()],
+        role: None,
+    };
+    let folders = store
+        .run(move |s| s.sync_folder_list(account, &[remote]))
+        .await
+        .unwrap();
+    (name, folders[0].0)
+}
+
+#[tokio::test]
+async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "batches", 1200).await;
+
+    // After each committed batch, record the lowest UID stored so far.
+    let lowest = Arc::new(Mutex::new(Vec::new()));
+    let seen = lowest.clone();
+    let shared = store.clone();
+    let summary = sync_folder(
+        &mut session,
+        &store,
+        folder,
+        &name,
+        move |fetched, total| {
+            let uids = poshta::store::lock(shared.mutex()).uid_map(folder).unwrap();
+            seen.lock()
+                .unwrap()
+                .push((fetched, total, uids.keys().min().copied(), uids.len()));
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.new_messages, 1200);
+    let batches = lowest.lock().unwrap().clone();
+    assert_eq!(
+        batches,
+        vec![
+            (500, 1200, Some(701), 500),
+            (1000, 1200, Some(201), 1000),
+            (1200, 1200, Some(1), 1200)
+        ],
+        "newest first, committed per batch"
+    );
+
+    let rows = store
+        .run(move |s| s.message_page(folder, 0, 5))
+        .await
+        .unwrap();
+    assert_eq!(rows[0].subject, "batches message 1200", "{rows:?}");
+    let newest = rows[0].id;
+    assert!(!store.run(move |s| s.has_body(newest)).await.unwrap());
+
+    // The body comes on demand and is stored complete.
+    let (_, remote_name, uid) = store
+        .run(move |s| s.remote_location(newest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(uid, 1200);
+    let raw = fetch_body(&mut session, &remote_name, uid).await.unwrap();
+    assert_eq!(raw, message(1200, "batches"));
+    let parsed = poshta::mime::parse::parse(&raw).unwrap();
+    let complete = store
+        .run(move |s| s.store_body(newest, &raw, Some(&parsed)))
+        .await
+        .unwrap();
+    assert!(complete);
+    assert!(store.run(move |s| s.has_body(newest)).await.unwrap());
+    // Once the body is in, full-text search finds its words.
+    let hits = store.run(|s| s.search("batches 1200", 10)).await.unwrap();
+    assert_eq!(hits.len(), 1);
+
+    // A second sync with nothing new fetches nothing.
+    let again = sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(again.new_messages, 0);
+    session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_short_body_is_never_marked_complete() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "short", 1).await;
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let id = store
+        .run(move |s| s.message_page(folder, 0, 1))
+        .await
+        .unwrap()[0]
+        .id;
+    let full = message(1, "short");
+    let cut = full[..full.len() / 2].to_vec();
+    let complete = store
+        .run(move |s| s.store_body(id, &cut, None))
+        .await
+        .unwrap();
+    assert!(!complete);
+    assert!(!store.run(move |s| s.has_body(id)).await.unwrap());
+    assert!(store.run(move |s| s.raw_message(id)).await.is_err());
+}
+
+#[tokio::test]
+async fn flags_and_expunges_made_elsewhere_arrive_with_the_next_sync() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "flags", 5).await;
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        store.run(move |s| s.folder(folder)).await.unwrap().unread,
+        5
+    );
+
+    // Another client reads 1 and 2, flags 3 and expunges 5.
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.select(&name).await.unwrap();
+    let _: Vec<_> = other
+        .uid_store("1:2", "+FLAGS (\\Seen)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = other
+        .uid_store("3", "+FLAGS (\\Flagged)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = other
+        .uid_store("5", "+FLAGS (\\Deleted)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = other
+        .uid_expunge("5")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    other.logout().await.unwrap();
+
+    let summary = sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((summary.flag_changes, summary.removed), (3, 1));
+    let f = store.run(move |s| s.folder(folder)).await.unwrap();
+    assert_eq!((f.total, f.unread), (4, 2));
+    let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
+    assert!(uids[&1].1.contains(Flags::SEEN));
+    assert!(uids[&3].1.contains(Flags::FLAGGED));
+    assert!(!uids.contains_key(&5));
+    session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_recreated_mailbox_drops_the_old_cache() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "validity", 3).await;
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let before = store.run(move |s| s.sync_state(folder)).await.unwrap();
+
+    // Another client recreates it (the server would close a session that
+    // has the deleted mailbox selected).
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.delete(&name).await.unwrap();
+    other.create(&name).await.unwrap();
+    other
+        .append(&name, None, None, &message(99, "renewed"))
+        .await
+        .unwrap();
+    other.logout().await.unwrap();
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let after = store.run(move |s| s.sync_state(folder)).await.unwrap();
+    assert_ne!(before.uidvalidity, after.uidvalidity);
+    let rows = store
+        .run(move |s| s.message_page(folder, 0, 10))
+        .await
+        .unwrap();
+    let subjects: Vec<_> = rows.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        vec!["renewed message 99"],
+        "no stale message survives"
+    );
+    session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_folder_list_keeps_roles_hierarchy_and_decoded_names() {
+    let servers = support::servers();
+    // carol is used by this test only, so her folder list is predictable.
+    let mut session = support::imap::login(servers, servers.user("carol")).await;
+    // "Отчёты" and "Отчёты/2026", created under their modified UTF-7 names.
+    let reports = poshta::imap::mutf7::encode("Отчёты");
+    let _ = session.create(&reports).await;
+    let _ = session.create(format!("{reports}/2026")).await;
+    servers.deliver("carol", &message(1, "inbox"));
+    let (_dir, store, account) = store();
+    let mut folders_seen = Vec::new();
+    let summary = sync_account(&mut session, &store, account, |p| {
+        if folders_seen.last() != Some(&p.folder) {
+            folders_seen.push(p.folder.clone());
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(folders_seen.first().map(String::as_str), Some("INBOX"));
+    assert!(summary.new_messages >= 1);
+    let folders = store.run(|s| s.folders()).await.unwrap();
+    let mine: Vec<_> = folders.iter().filter(|f| f.account_id == account).collect();
+    for role in [
+        Role::Inbox,
+        Role::Sent,
+        Role::Drafts,
+        Role::Trash,
+        Role::Junk,
+        Role::Archive,
+    ] {
+        assert!(
+            mine.iter().any(|f| f.role == Some(role)),
+            "{role:?} in {mine:#?}"
+        );
+    }
+    let parent = mine
+        .iter()
+        .find(|f| f.name == "Отчёты")
+        .expect("decoded name");
+    let child = mine.iter().find(|f| f.name == "2026").expect("child");
+    assert_eq!(child.parent_id, Some(parent.id));
+
+    // Deleting a folder on the server removes it here on the next sync.
+    let mut other = support::imap::login(servers, servers.user("carol")).await;
+    other.delete(format!("{reports}/2026")).await.unwrap();
+    other.logout().await.unwrap();
+    sync_account(&mut session, &store, account, |_| {})
+        .await
+        .unwrap();
+    let folders = store.run(|s| s.folders()).await.unwrap();
+    assert!(
+        !folders
+            .iter()
+            .any(|f| f.name == "2026" && f.account_id == account)
+    );
+    session.logout().await.unwrap();
+}
