@@ -14,7 +14,11 @@ impl Store {
             Protocol::Pop3 => AccountKind::Pop3,
             Protocol::Smtp => return Err(Error::InvalidSettings("incoming server")),
         };
-        if new.outgoing.as_ref().is_some_and(|s| s.protocol != Protocol::Smtp) {
+        if new
+            .outgoing
+            .as_ref()
+            .is_some_and(|s| s.protocol != Protocol::Smtp)
+        {
             return Err(Error::InvalidSettings("outgoing server"));
         }
         let tx = self.conn_mut().transaction()?;
@@ -38,9 +42,11 @@ impl Store {
     pub fn account_settings(&self, id: AccountId) -> Result<Settings> {
         let (name, email): (String, Option<String>) = self
             .conn()
-            .query_row("SELECT name, email FROM account WHERE id = ?1", [id.0], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT name, email FROM account WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or(Error::NotFound { what: "account" })?;
         Ok(Settings {
@@ -91,7 +97,9 @@ impl Store {
         if id == super::folders::LOCAL_ACCOUNT {
             return Err(Error::ProtectedFolder);
         }
-        let n = self.conn().execute("DELETE FROM account WHERE id = ?1", [id.0])?;
+        let n = self
+            .conn()
+            .execute("DELETE FROM account WHERE id = ?1", [id.0])?;
         if n == 0 {
             return Err(Error::NotFound { what: "account" });
         }
