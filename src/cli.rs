@@ -1,8 +1,9 @@
 //! `poshta-cli`: the headless command line over the same [`Service`] the
 //! window uses, for scripting, tests and benchmarks.
 
+use crate::account::{NewAccount, Protocol, Security, Server};
 use crate::error::{Error, Result};
-use crate::model::{Flags, Folder, MessageId, MessageSummary};
+use crate::model::{AccountId, Flags, Folder, MessageId, MessageSummary};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
 use clap::{Parser, Subcommand};
@@ -50,6 +51,48 @@ pub enum Command {
     /// Create, rename or delete local folders.
     #[command(subcommand)]
     Folder(FolderCommand),
+    /// Add, list or remove server accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an IMAP account (with SMTP for sending). No password is stored.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        imap_host: String,
+        /// Default: 993 with tls, 143 with starttls or plain.
+        #[arg(long)]
+        imap_port: Option<u16>,
+        /// tls (default), starttls (required, never opportunistic) or plain.
+        #[arg(long, default_value = "tls", value_parser = parse_security)]
+        imap_security: Security,
+        #[arg(long)]
+        smtp_host: Option<String>,
+        #[arg(long)]
+        smtp_port: Option<u16>,
+        #[arg(long, default_value = "tls", value_parser = parse_security)]
+        smtp_security: Security,
+        /// Login name; default: the email address.
+        #[arg(long)]
+        username: Option<String>,
+        /// A PEM file with an extra CA certificate to trust for these servers.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+    /// List accounts with their servers.
+    List,
+    /// Remove an account and all its local mail.
+    Remove { id: i64 },
+}
+
+fn parse_security(s: &str) -> std::result::Result<Security, String> {
+    Security::parse(s).ok_or_else(|| format!("unknown security {s:?}: use tls, starttls or plain"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +209,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
                 write_summary(out, &m).map_err(w)?;
             }
         }
+        Command::Account(cmd) => account_command(&service, cmd, out).await?,
         Command::Folder(cmd) => match cmd {
             FolderCommand::Create { name, parent } => {
                 let (account, parent) = match parent {
@@ -188,6 +232,81 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
                 writeln!(out, "deleted; {moved} messages moved to Trash").map_err(w)?;
             }
         },
+    }
+    Ok(())
+}
+
+async fn account_command(
+    service: &Service,
+    cmd: AccountCommand,
+    out: &mut impl Write,
+) -> Result<()> {
+    let w = |e| Error::io("writing output", e);
+    match cmd {
+        AccountCommand::Add {
+            name,
+            email,
+            imap_host,
+            imap_port,
+            imap_security,
+            smtp_host,
+            smtp_port,
+            smtp_security,
+            username,
+            ca_file,
+        } => {
+            let extra_ca_pem = match ca_file {
+                Some(path) => Some(
+                    std::fs::read(&path)
+                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
+                ),
+                None => None,
+            };
+            let username = username.unwrap_or_else(|| email.clone());
+            let server = |protocol: Protocol, host: String, port: Option<u16>, security| Server {
+                protocol,
+                port: port.unwrap_or(protocol.default_port(security)),
+                host,
+                security,
+                username: username.clone(),
+                extra_ca_pem: extra_ca_pem.clone(),
+                pinned_sha256: None,
+            };
+            let new = NewAccount {
+                incoming: server(Protocol::Imap, imap_host, imap_port, imap_security),
+                outgoing: smtp_host.map(|h| server(Protocol::Smtp, h, smtp_port, smtp_security)),
+                name,
+                email,
+            };
+            let id = service.add_account(new).await?;
+            writeln!(out, "{id}").map_err(w)?;
+        }
+        AccountCommand::List => {
+            for account in service.accounts().await? {
+                let settings = service.account_settings(account.id).await?;
+                let describe = |s: &Option<Server>| match s {
+                    Some(s) => format!(
+                        "{} {}:{} ({})",
+                        s.protocol.as_str(),
+                        s.host,
+                        s.port,
+                        s.security.as_str()
+                    ),
+                    None => "-".into(),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    account.id,
+                    account.name,
+                    account.email.as_deref().unwrap_or("-"),
+                    describe(&settings.incoming),
+                    describe(&settings.outgoing)
+                )
+                .map_err(w)?;
+            }
+        }
+        AccountCommand::Remove { id } => service.remove_account(AccountId(id)).await?,
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub enum ErrorKind {
     InvalidName,
     NameTaken,
     ProtectedFolder,
+    ProtectedAccount,
     UnreadableMessage,
     TooLarge,
     InvalidSettings,
@@ -30,6 +31,7 @@ impl ErrorKind {
             ErrorKind::InvalidName => "error-invalid-name",
             ErrorKind::NameTaken => "error-name-taken",
             ErrorKind::ProtectedFolder => "error-protected-folder",
+            ErrorKind::ProtectedAccount => "error-protected-account",
             ErrorKind::UnreadableMessage => "error-unreadable-message",
             ErrorKind::TooLarge => "error-too-large",
             ErrorKind::InvalidSettings => "error-invalid-settings",
@@ -61,6 +63,8 @@ pub enum Error {
     NameTaken,
     #[error("this folder cannot be renamed, moved or deleted")]
     ProtectedFolder,
+    #[error("the Local Folders account cannot be removed")]
+    ProtectedAccount,
     #[error("message could not be parsed")]
     UnreadableMessage,
     #[error("{what} is larger than the limit of {limit} bytes")]
@@ -88,6 +92,7 @@ impl Error {
             Error::InvalidName => ErrorKind::InvalidName,
             Error::NameTaken => ErrorKind::NameTaken,
             Error::ProtectedFolder => ErrorKind::ProtectedFolder,
+            Error::ProtectedAccount => ErrorKind::ProtectedAccount,
             Error::UnreadableMessage => ErrorKind::UnreadableMessage,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::InvalidSettings(_) => ErrorKind::InvalidSettings,

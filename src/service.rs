@@ -2,6 +2,7 @@
 //! through this async API; store work runs on tokio's blocking pool, never
 //! on the caller's executor thread.
 
+use crate::account::{NewAccount, Settings};
 use crate::error::{Error, Result};
 use crate::import::{self, Progress};
 use crate::mime::parse;
@@ -154,6 +155,19 @@ impl Service {
         })
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub async fn add_account(&self, new: NewAccount) -> Result<AccountId> {
+        self.with_store(move |s| s.add_account(&new)).await
+    }
+
+    pub async fn account_settings(&self, id: AccountId) -> Result<Settings> {
+        self.with_store(move |s| s.account_settings(id)).await
+    }
+
+    /// Remove an account and all of its local mail.
+    pub async fn remove_account(&self, id: AccountId) -> Result<()> {
+        self.with_store(move |s| s.remove_account(id)).await
     }
 
     pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {

@@ -151,3 +151,63 @@ fn the_binary_keeps_its_data_under_poshta_home() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn accounts_are_added_listed_and_removed_with_their_mail() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let id = cli(
+        home,
+        &[
+            "account",
+            "add",
+            "--name",
+            "Work",
+            "--email",
+            "me@example.test",
+            "--imap-host",
+            "imap.example.test",
+            "--smtp-host",
+            "smtp.example.test",
+            "--smtp-security",
+            "starttls",
+        ],
+    )
+    .await
+    .unwrap();
+    let list = cli(home, &["account", "list"]).await.unwrap();
+    assert_eq!(
+        list.lines().next().unwrap(),
+        format!(
+            "{}\tWork\tme@example.test\timap imap.example.test:993 (tls)\tsmtp smtp.example.test:587 (starttls)",
+            id.trim()
+        )
+    );
+    assert!(
+        list.lines().nth(1).unwrap().contains("Local Folders"),
+        "{list}"
+    );
+
+    let bad = cli(
+        home,
+        &[
+            "account",
+            "add",
+            "--name",
+            "X",
+            "--email",
+            "x@y",
+            "--imap-host",
+            " ",
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(bad.kind(), poshta::ErrorKind::InvalidSettings);
+
+    cli(home, &["account", "remove", id.trim()]).await.unwrap();
+    let list = cli(home, &["account", "list"]).await.unwrap();
+    assert_eq!(list.lines().count(), 1, "{list}");
+    let err = cli(home, &["account", "remove", "1"]).await.unwrap_err();
+    assert_eq!(err.kind(), poshta::ErrorKind::ProtectedAccount);
+}

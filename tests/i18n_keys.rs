@@ -80,6 +80,7 @@ fn every_error_kind_has_an_english_message() {
         InvalidName,
         NameTaken,
         ProtectedFolder,
+        ProtectedAccount,
         UnreadableMessage,
         TooLarge,
         InvalidSettings,

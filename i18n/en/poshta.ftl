@@ -68,6 +68,7 @@ error-not-found = It no longer exists.
 error-invalid-name = That name is not allowed: use letters, digits and spaces, without “/”.
 error-name-taken = A folder with that name already exists here.
 error-protected-folder = Inbox, Drafts, Sent and Trash cannot be renamed or deleted.
+error-protected-account = Local Folders cannot be removed.
 error-unreadable-message = This message could not be read.
 error-too-large = The message is too large.
 error-invalid-settings = These account settings are incomplete or invalid.

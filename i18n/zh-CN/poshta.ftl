@@ -67,6 +67,7 @@ error-not-found = 该项目已不存在。
 error-invalid-name = 不允许使用此名称：请使用字母、数字和空格，不能包含“/”。
 error-name-taken = 此处已存在同名文件夹。
 error-protected-folder = “收件箱”“草稿”“已发送”和“已删除”文件夹不能重命名或删除。
+error-protected-account = 无法删除本地文件夹。
 error-unreadable-message = 无法读取此邮件。
 error-too-large = 邮件过大。
 error-invalid-settings = 账户设置不完整或无效。

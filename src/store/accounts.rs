@@ -95,7 +95,7 @@ impl Store {
     /// Remove an account and, through the foreign keys, all its local mail.
     pub fn remove_account(&mut self, id: AccountId) -> Result<()> {
         if id == super::folders::LOCAL_ACCOUNT {
-            return Err(Error::ProtectedFolder);
+            return Err(Error::ProtectedAccount);
         }
         let n = self
             .conn()
