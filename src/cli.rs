@@ -51,6 +51,9 @@ pub enum Command {
     /// Create, rename or delete local folders.
     #[command(subcommand)]
     Folder(FolderCommand),
+    /// Sync an IMAP account: folders, flags and new messages. The password
+    /// is read from $POSHTA_PASSWORD, else from the first line of stdin.
+    Sync { account: i64 },
     /// Add, list or remove server accounts.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -183,7 +186,16 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             }
         }
         Command::Show { id } => {
-            let m = service.message(MessageId(id)).await?;
+            let id = MessageId(id);
+            let m = match service.message(id).await {
+                // A server message not yet downloaded: ask for the password once.
+                Err(Error::PasswordNeeded) => {
+                    let account = service.account_of_message(id).await?;
+                    service.set_password(account, read_password()?);
+                    service.message(id).await?
+                }
+                other => other?,
+            };
             let s = &m.summary;
             writeln!(out, "From: {} <{}>", s.from_name, s.from_addr).map_err(w)?;
             writeln!(out, "To: {}", m.to).map_err(w)?;
@@ -210,6 +222,28 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             }
         }
         Command::Account(cmd) => account_command(&service, cmd, out).await?,
+        Command::Sync { account } => {
+            let account = AccountId(account);
+            service.set_password(account, read_password()?);
+            let summary = service
+                .sync(account, |p| {
+                    eprintln!(
+                        "[{}/{}] {}: {}/{}",
+                        p.folder_index + 1,
+                        p.folder_count,
+                        p.folder,
+                        p.fetched,
+                        p.to_fetch
+                    )
+                })
+                .await?;
+            writeln!(
+                out,
+                "{} folders, {} new messages, {} flag changes, {} removed",
+                summary.folders, summary.new_messages, summary.flag_changes, summary.removed
+            )
+            .map_err(w)?;
+        }
         Command::Folder(cmd) => match cmd {
             FolderCommand::Create { name, parent } => {
                 let (account, parent) = match parent {
@@ -309,6 +343,22 @@ async fn account_command(
         AccountCommand::Remove { id } => service.remove_account(AccountId(id)).await?,
     }
     Ok(())
+}
+
+/// The password for a CLI run: never an argument (it would show in `ps`).
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("POSHTA_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the password from stdin", e))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(Error::PasswordNeeded);
+    }
+    Ok(password)
 }
 
 fn write_summary(out: &mut impl Write, m: &MessageSummary) -> std::io::Result<()> {

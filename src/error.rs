@@ -18,6 +18,14 @@ pub enum ErrorKind {
     TooLarge,
     InvalidSettings,
     Network,
+    /// The server's certificate failed verification (the user may pin it).
+    Certificate,
+    /// The server refused the user name or password.
+    Authentication,
+    /// The server would not secure the connection as the account requires.
+    InsecureServer,
+    /// A password is needed and none was given this session.
+    PasswordNeeded,
     Internal,
 }
 
@@ -36,6 +44,10 @@ impl ErrorKind {
             ErrorKind::TooLarge => "error-too-large",
             ErrorKind::InvalidSettings => "error-invalid-settings",
             ErrorKind::Network => "error-network",
+            ErrorKind::Certificate => "error-certificate",
+            ErrorKind::Authentication => "error-authentication",
+            ErrorKind::InsecureServer => "error-insecure-server",
+            ErrorKind::PasswordNeeded => "error-password-needed",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -77,6 +89,10 @@ pub enum Error {
         context: &'static str,
         detail: String,
     },
+    #[error("connecting to the mail server: {0}")]
+    Connect(Box<crate::imap::connect::ConnectError>),
+    #[error("no password given for this account")]
+    PasswordNeeded,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -97,6 +113,8 @@ impl Error {
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::InvalidSettings(_) => ErrorKind::InvalidSettings,
             Error::Network { .. } => ErrorKind::Network,
+            Error::Connect(e) => connect_kind(e),
+            Error::PasswordNeeded => ErrorKind::PasswordNeeded,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -106,6 +124,30 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+}
+
+impl From<crate::imap::connect::ConnectError> for Error {
+    fn from(e: crate::imap::connect::ConnectError) -> Self {
+        Error::Connect(Box::new(e))
+    }
+}
+
+fn connect_kind(e: &crate::imap::connect::ConnectError) -> ErrorKind {
+    use crate::imap::connect::ConnectError as C;
+    if e.rejected_certificate().is_some() {
+        return ErrorKind::Certificate;
+    }
+    match e {
+        C::LoginDisabled
+        | C::AuthFailed { .. }
+        | C::InvalidCredentials
+        | C::AlreadyAuthenticated => ErrorKind::Authentication,
+        C::StartTlsUnavailable
+        | C::StartTlsRefused
+        | C::StartTlsInjection
+        | C::PreauthWithoutTls => ErrorKind::InsecureServer,
+        _ => ErrorKind::Network,
     }
 }
 

@@ -2,15 +2,19 @@
 //! through this async API; store work runs on tokio's blocking pool, never
 //! on the caller's executor thread.
 
-use crate::account::{NewAccount, Settings};
+use crate::account::{NewAccount, Protocol, Settings};
 use crate::error::{Error, Result};
+use crate::imap;
 use crate::import::{self, Progress};
 use crate::mime::parse;
 use crate::model::{
     Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
 };
+use crate::net::tls::Trust;
 use crate::paths;
 use crate::store::{Shared, Store};
+use crate::sync;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +26,9 @@ pub struct Service {
 struct Inner {
     store: Shared,
     data_dir: PathBuf,
+    /// Passwords given this session. Memory only: never written to disk
+    /// (the OS keyring is their only persistent home).
+    passwords: std::sync::Mutex<HashMap<AccountId, String>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -41,6 +48,7 @@ impl Service {
             inner: Arc::new(Inner {
                 store: Shared::new(store),
                 data_dir: data_dir.to_path_buf(),
+                passwords: Default::default(),
             }),
         })
     }
@@ -92,8 +100,12 @@ impl Service {
         self.with_store(move |s| s.message_count(folder)).await
     }
 
-    /// A message for the reader: its headers and readable text.
+    /// A message for the reader: its headers and readable text. A server
+    /// message whose body is not here yet is fetched first and kept.
     pub async fn message(&self, id: MessageId) -> Result<MessageView> {
+        if !self.with_store(move |s| s.has_body(id)).await? {
+            self.fetch_body(id).await?;
+        }
         let (summary, raw) = self
             .with_store(move |s| Ok((s.message_summary(id)?, s.raw_message(id)?)))
             .await?;
@@ -168,6 +180,84 @@ impl Service {
     /// Remove an account and all of its local mail.
     pub async fn remove_account(&self, id: AccountId) -> Result<()> {
         self.with_store(move |s| s.remove_account(id)).await
+    }
+
+    /// The account a message belongs to.
+    pub async fn account_of_message(&self, id: MessageId) -> Result<AccountId> {
+        let folder = self
+            .with_store(move |s| s.message_summary(id))
+            .await?
+            .folder_id;
+        Ok(self.folder(folder).await?.account_id)
+    }
+
+    /// Remember `password` for `account` until the program ends.
+    pub fn set_password(&self, account: AccountId, password: String) {
+        self.passwords().insert(account, password);
+    }
+
+    fn passwords(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, String>> {
+        self.inner
+            .passwords
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A logged-in IMAP session for `account`.
+    async fn imap_session(&self, account: AccountId) -> Result<imap::connect::Session> {
+        let settings = self.account_settings(account).await?;
+        let server = settings
+            .incoming
+            .filter(|s| s.protocol == Protocol::Imap)
+            .ok_or(Error::InvalidSettings("incoming server"))?;
+        let password = self
+            .passwords()
+            .get(&account)
+            .cloned()
+            .ok_or(Error::PasswordNeeded)?;
+        let mut endpoint =
+            imap::connect::Endpoint::new(server.host.clone(), server.port, server.security);
+        endpoint.trust = Trust {
+            extra_ca_pem: server.extra_ca_pem.clone(),
+            pinned_sha256: server.pinned_sha256,
+        };
+        let timeouts = imap::connect::Timeouts::default();
+        let connection = imap::connect::connect(&endpoint, &timeouts).await?;
+        Ok(imap::connect::login(connection, &server.username, &password).await?)
+    }
+
+    /// Sync an IMAP account: folders, flags, new headers (newest first),
+    /// reporting progress after every committed batch.
+    pub async fn sync(
+        &self,
+        account: AccountId,
+        on_progress: impl FnMut(&sync::Progress),
+    ) -> Result<sync::Summary> {
+        let mut session = self.imap_session(account).await?;
+        let summary =
+            sync::imap::sync_account(&mut session, &self.inner.store, account, on_progress).await?;
+        // The work is committed; a failed goodbye changes nothing.
+        let _ = session.logout().await;
+        Ok(summary)
+    }
+
+    /// Download and keep the body of a message that came from a server.
+    async fn fetch_body(&self, id: MessageId) -> Result<()> {
+        let Some((folder, remote_name, uid)) =
+            self.with_store(move |s| s.remote_location(id)).await?
+        else {
+            return Err(Error::NotFound {
+                what: "message body",
+            });
+        };
+        let account = self.folder(folder).await?.account_id;
+        let mut session = self.imap_session(account).await?;
+        let raw = sync::imap::fetch_body(&mut session, &remote_name, uid).await?;
+        let _ = session.logout().await;
+        let parsed = parse::parse(&raw).ok();
+        self.with_store(move |s| s.store_body(id, &raw, parsed.as_ref()))
+            .await?;
+        Ok(())
     }
 
     pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {

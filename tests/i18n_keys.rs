@@ -85,6 +85,10 @@ fn every_error_kind_has_an_english_message() {
         TooLarge,
         InvalidSettings,
         Network,
+        Certificate,
+        Authentication,
+        InsecureServer,
+        PasswordNeeded,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");
