@@ -125,13 +125,40 @@ impl Service {
     }
 
     pub async fn set_read(&self, ids: Vec<MessageId>, read: bool) -> Result<usize> {
-        self.with_store(move |s| s.set_flag(&ids, Flags::SEEN, read))
-            .await
+        self.set_flag(ids, Flags::SEEN, read).await
     }
 
     pub async fn set_flagged(&self, ids: Vec<MessageId>, flagged: bool) -> Result<usize> {
-        self.with_store(move |s| s.set_flag(&ids, Flags::FLAGGED, flagged))
-            .await
+        self.set_flag(ids, Flags::FLAGGED, flagged).await
+    }
+
+    /// Change a flag here at once (the store queues it for the server in
+    /// the same commit), then tell the servers in the background.
+    async fn set_flag(&self, ids: Vec<MessageId>, flag: Flags, on: bool) -> Result<usize> {
+        let changed = self.with_store(move |s| s.set_flag(&ids, flag, on)).await?;
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.push_changes().await {
+                // Still queued: the next sync or change tries again.
+                tracing::info!(%error, "queued changes stay queued");
+            }
+        });
+        Ok(changed)
+    }
+
+    /// Send queued changes of every account whose password is known.
+    pub async fn push_changes(&self) -> Result<usize> {
+        let accounts = self.with_store(|s| s.accounts_with_pending_ops()).await?;
+        let mut applied = 0;
+        for account in accounts {
+            if !self.passwords().contains_key(&account) {
+                continue;
+            }
+            let mut session = self.imap_session(account).await?;
+            applied += sync::imap::replay(&mut session, &self.inner.store, account).await?;
+            let _ = session.logout().await;
+        }
+        Ok(applied)
     }
 
     pub async fn create_folder(

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod folders;
 pub mod messages;
 pub mod migrations;
+pub mod ops;
 pub mod remote;
 
 use crate::error::{Error, Result};

@@ -333,3 +333,75 @@ async fn the_folder_list_keeps_roles_hierarchy_and_decoded_names() {
     );
     session.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn changes_made_here_are_queued_survive_a_restart_and_reach_the_server() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "queued", 3).await;
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
+    let (two, three) = (uids[&2].0, uids[&3].0);
+    store
+        .run(move |s| {
+            s.set_flag(&[two], Flags::SEEN, true)?;
+            s.set_flag(&[three], Flags::FLAGGED, true)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .run(move |s| s.pending_ops(account))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Restart: the queue is in the store file, not in memory.
+    drop(store);
+    let store = Shared::new(Store::open(&dir.path().join("poshta.sqlite3")).unwrap());
+    let applied = poshta::sync::imap::replay(&mut session, &store, account)
+        .await
+        .unwrap();
+    assert_eq!(applied, 2);
+    assert!(
+        store
+            .run(move |s| s.pending_ops(account))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Another client sees the changes on the server.
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.examine(&name).await.unwrap();
+    let fetched: Vec<_> = other
+        .uid_fetch("2:3", "(UID FLAGS)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let has = |uid: u32, wanted: async_imap::types::Flag<'_>| {
+        fetched
+            .iter()
+            .find(|f| f.uid == Some(uid))
+            .is_some_and(|f| f.flags().any(|x| x == wanted))
+    };
+    assert!(has(2, async_imap::types::Flag::Seen));
+    assert!(has(3, async_imap::types::Flag::Flagged));
+    other.logout().await.unwrap();
+
+    // The next sync keeps them (the server agrees now).
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
+    assert!(uids[&2].1.contains(Flags::SEEN));
+    assert!(uids[&3].1.contains(Flags::FLAGGED));
+    session.logout().await.unwrap();
+}

@@ -159,18 +159,39 @@ impl Store {
     }
 
     /// Set or clear `flag` on the given messages; returns how many changed.
+    /// For messages that live on a server, the same transaction queues the
+    /// change for the server, so it survives a restart or being offline.
     pub fn set_flag(&mut self, ids: &[MessageId], flag: Flags, on: bool) -> Result<usize> {
         let tx = self.conn_mut().transaction()?;
         let mut changed = 0;
+        // (account, folder) -> UIDs changed there.
+        let mut remote: std::collections::BTreeMap<(i64, i64), Vec<u32>> = Default::default();
         {
             let mut stmt = tx.prepare_cached(if on {
                 "UPDATE message SET flags = flags | ?2 WHERE id = ?1 AND flags & ?2 != ?2"
             } else {
                 "UPDATE message SET flags = flags & ~?2 WHERE id = ?1 AND flags & ?2 != 0"
             })?;
+            let mut location = tx.prepare_cached(
+                "SELECT f.account_id, f.id, m.uid FROM message m JOIN folder f ON f.id = m.folder_id
+                 WHERE m.id = ?1 AND m.uid IS NOT NULL AND f.remote_name IS NOT NULL",
+            )?;
             for id in ids {
-                changed += stmt.execute(params![id.0, flag.0])?;
+                if stmt.execute(params![id.0, flag.0])? == 0 {
+                    continue;
+                }
+                changed += 1;
+                if let Some((account, folder, uid)) = location
+                    .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?
+                {
+                    remote.entry((account, folder)).or_default().push(uid);
+                }
             }
+        }
+        for ((account, folder), uids) in remote {
+            let op = super::ops::Op::Flags { flag, on, uids };
+            super::ops::queue(&tx, crate::model::AccountId(account), FolderId(folder), &op)?;
         }
         tx.commit()?;
         Ok(changed)

@@ -8,6 +8,7 @@ use crate::imap::folders;
 use crate::mime::parse;
 use crate::model::{AccountId, Flags, FolderId};
 use crate::store::Shared;
+use crate::store::ops::Op;
 use crate::store::remote::{self, RemoteHeader, SyncState};
 use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
@@ -31,13 +32,16 @@ fn imap_err(context: &'static str) -> impl Fn(async_imap::error::Error) -> Error
     }
 }
 
-/// Sync the folder list and every folder of `account`.
+/// Sync the folder list and every folder of `account`. Changes queued
+/// here go to the server first, so the server's flags read afterwards
+/// already include them.
 pub async fn sync_account<T: Stream>(
     session: &mut Session<T>,
     store: &Shared,
     account: AccountId,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Summary> {
+    replay(session, store, account).await?;
     let listed: Vec<_> = session
         .list(Some(""), Some("*"))
         .await
@@ -198,6 +202,71 @@ pub async fn sync_folder<T: Stream>(
         })
         .await?;
     Ok(summary)
+}
+
+/// Send the account's queued operations to the server, oldest first,
+/// forgetting each only once the server confirmed it. Returns how many
+/// were applied.
+pub async fn replay<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    account: AccountId,
+) -> Result<usize> {
+    let pending = store.run(move |s| s.pending_ops(account)).await?;
+    let mut selected: Option<String> = None;
+    let mut applied = 0;
+    for p in pending {
+        if selected.as_deref() != Some(p.remote_name.as_str()) {
+            match session.select(&p.remote_name).await {
+                Ok(_) => selected = Some(p.remote_name.clone()),
+                // The folder is gone on the server: the change has nowhere
+                // to go, and keeping it would block the queue for ever.
+                Err(async_imap::error::Error::No(reason)) => {
+                    tracing::warn!(folder = %p.remote_name, %reason, "dropping queued change");
+                    let id = p.id;
+                    store.run(move |s| s.finish_op(id)).await?;
+                    continue;
+                }
+                Err(e) => return Err(imap_err("SELECT")(e)),
+            }
+        }
+        match &p.op {
+            Op::Flags { flag, on, uids } => {
+                let query = format!(
+                    "{}FLAGS.SILENT ({})",
+                    if *on { '+' } else { '-' },
+                    flag_names(*flag).join(" ")
+                );
+                let _: Vec<Fetch> = session
+                    .uid_store(uid_set(uids), query)
+                    .await
+                    .map_err(imap_err("UID STORE"))?
+                    .try_collect()
+                    .await
+                    .map_err(imap_err("UID STORE"))?;
+            }
+        }
+        let id = p.id;
+        store.run(move |s| s.finish_op(id)).await?;
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+/// IMAP names of the flags in `flags`.
+fn flag_names(flags: Flags) -> Vec<&'static str> {
+    [
+        (Flags::SEEN, "\\Seen"),
+        (Flags::FLAGGED, "\\Flagged"),
+        (Flags::ANSWERED, "\\Answered"),
+        (Flags::DELETED, "\\Deleted"),
+        (Flags::DRAFT, "\\Draft"),
+        (Flags::FORWARDED, "$Forwarded"),
+    ]
+    .into_iter()
+    .filter(|(f, _)| flags.contains(*f))
+    .map(|(_, name)| name)
+    .collect()
 }
 
 /// Fetch the whole raw message `uid` from `remote_name`. The caller stores
