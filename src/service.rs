@@ -218,6 +218,11 @@ impl Service {
         Ok(self.folder(folder).await?.account_id)
     }
 
+    /// Whether a password for `account` was given this session.
+    pub fn has_password(&self, account: AccountId) -> bool {
+        self.passwords().contains_key(&account)
+    }
+
     /// Remember `password` for `account` until the program ends.
     pub fn set_password(&self, account: AccountId, password: String) {
         self.passwords().insert(account, password);

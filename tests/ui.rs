@@ -3,6 +3,8 @@
 //! on the rendered view (CPU renderer: ICED_TEST_BACKEND=tiny-skia).
 #![cfg(feature = "gui")]
 
+mod support;
+
 use futures::StreamExt;
 use iced::Task;
 use iced_runtime::Action;
@@ -249,4 +251,88 @@ async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
         .collect();
     assert!(!names.contains(&"Paid".to_string()));
     assert!(names.contains(&"Bills".to_string()), "{other}");
+}
+
+#[tokio::test]
+async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
+    use poshta::account::{NewAccount, Protocol, Security, Server};
+    use poshta::ui::screen::mailbox::Status;
+
+    let servers = support::servers();
+    let alice = servers.user("alice");
+    for n in 0..3 {
+        let raw = format!(
+            "From: Bob <bob@example.test>\r\nTo: {}\r\nSubject: Window sync {n}\r\n\
+             Message-ID: <ui-sync-{n}@example.test>\r\n\r\nHello {n}\r\n",
+            alice.address
+        );
+        servers.deliver("alice", raw.as_bytes());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::load(dir.path().to_path_buf()).await.unwrap();
+    let account = service
+        .add_account(NewAccount {
+            name: "Dovecot".into(),
+            email: alice.address.clone(),
+            incoming: Server {
+                protocol: Protocol::Imap,
+                host: servers.tls_host.clone(),
+                port: servers.imaps,
+                security: Security::Tls,
+                username: alice.login().into(),
+                extra_ca_pem: Some(servers.ca_pem_bytes()),
+                pinned_sha256: None,
+            },
+            outgoing: None,
+        })
+        .await
+        .unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Get messages").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(matches!(mailbox.editor(), Some(Editor::Password { .. })));
+    assert!(!service.has_password(account));
+
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Password for Dovecot").is_ok());
+        ui.click(id(mailbox::EDITOR_INPUT_ID)).unwrap();
+        ui.typewrite(&alice.password);
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.editor().is_none());
+    match mailbox.status() {
+        Status::Synced(name, summary) => {
+            assert_eq!(name, "Dovecot");
+            assert!(summary.new_messages >= 3, "{summary:?}");
+        }
+        other => panic!("not synced: {other:?}"),
+    }
+    // The account is a root of the tree with its INBOX's unread count.
+    let inbox = mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Inbox))
+        .unwrap()
+        .clone();
+    assert!(inbox.unread >= 3);
+    let status_line = format!(
+        "Dovecot: up to date, {} new",
+        match mailbox.status() {
+            Status::Synced(_, s) => s.new_messages,
+            _ => 0,
+        }
+    );
+    let mut ui = simulator(&mailbox);
+    assert!(ui.find("Dovecot").is_ok());
+    assert!(ui.find(status_line.as_str()).is_ok(), "{status_line}");
 }

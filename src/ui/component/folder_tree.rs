@@ -71,6 +71,14 @@ impl FolderTree {
         self.folders.iter().find(|f| f.id == id)
     }
 
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    pub fn has_server_accounts(&self) -> bool {
+        self.accounts.iter().any(|a| a.kind != AccountKind::Local)
+    }
+
     pub fn folders(&self) -> &[Folder] {
         &self.folders
     }

@@ -3,9 +3,10 @@
 
 use crate::fl;
 use crate::import::Progress;
-use crate::model::{AccountId, Flags, FolderId, MessageId, Role};
+use crate::model::{AccountId, AccountKind, Flags, FolderId, MessageId, Role};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
+use crate::sync;
 use crate::ui::component::{folder_tree, message_list, reader};
 use crate::ui::{UiError, theme};
 use futures::StreamExt;
@@ -23,6 +24,8 @@ pub struct Mailbox {
     reader: reader::Reader,
     editor: Option<Editor>,
     status: Status,
+    /// The account being synced, if any (one sync at a time).
+    syncing: Option<AccountId>,
 }
 
 /// The inline prompt under the folder tree.
@@ -42,6 +45,12 @@ pub enum Editor {
         name: String,
         forever: bool,
     },
+    /// Asked before the first sync of a session (kept in memory only).
+    Password {
+        account: AccountId,
+        name: String,
+        password: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +58,8 @@ pub enum Status {
     Ready,
     Importing(Progress),
     Imported(Progress),
+    Syncing(String, sync::Progress),
+    Synced(String, sync::Summary),
     Error(UiError),
 }
 
@@ -69,11 +80,19 @@ pub enum Message {
     Import,
     ImportPicked(Vec<PathBuf>),
     Importing(ImportEvent),
+    GetMessages,
+    Syncing(SyncEvent),
     SelectNext,
     SelectPrevious,
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
+
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    Progress(sync::Progress),
+    Done(Result<sync::Summary, UiError>),
+}
 
 #[derive(Debug, Clone)]
 pub enum ImportEvent {
@@ -90,6 +109,7 @@ impl Mailbox {
             reader: Default::default(),
             editor: None,
             status: Status::Ready,
+            syncing: None,
         };
         let load = mailbox.load_tree();
         (mailbox, load)
@@ -201,10 +221,12 @@ impl Mailbox {
                 self.open_editor(editor)
             }
             Message::EditorInput(value) => {
-                if let Some(Editor::Create { name, .. } | Editor::Rename { name, .. }) =
-                    &mut self.editor
-                {
-                    *name = value;
+                match &mut self.editor {
+                    Some(Editor::Create { name, .. } | Editor::Rename { name, .. }) => {
+                        *name = value
+                    }
+                    Some(Editor::Password { password, .. }) => *password = value,
+                    _ => {}
                 }
                 Task::none()
             }
@@ -243,6 +265,22 @@ impl Mailbox {
                 )
             }
             Message::ImportPicked(paths) => self.import(paths),
+            Message::GetMessages => self.get_messages(),
+            Message::Syncing(SyncEvent::Progress(p)) => {
+                let name = self.syncing_name();
+                self.status = Status::Syncing(name, p);
+                // The list fills as batches commit.
+                Task::batch([self.refresh_list(), self.load_tree()])
+            }
+            Message::Syncing(SyncEvent::Done(result)) => {
+                let name = self.syncing_name();
+                self.syncing = None;
+                self.status = match result {
+                    Ok(summary) => Status::Synced(name, summary),
+                    Err(e) => Status::Error(e),
+                };
+                Task::batch([self.refresh_list(), self.load_tree()])
+            }
             Message::Importing(ImportEvent::Progress(p)) => {
                 self.status = Status::Importing(p);
                 Task::none()
@@ -438,7 +476,54 @@ impl Mailbox {
                 async move { service.delete_folder(folder).await.map(|_| None) },
                 done,
             ),
+            Editor::Password {
+                account, password, ..
+            } => {
+                self.service.set_password(account, password);
+                self.editor = None;
+                self.start_sync(account)
+            }
         }
+    }
+
+    /// "Get messages": sync the selected folder's server account, or the
+    /// first server account; ask for its password first if needed.
+    fn get_messages(&mut self) -> Task<Message> {
+        if self.syncing.is_some() {
+            return Task::none();
+        }
+        let selected = self.tree.selected().map(|f| f.account_id);
+        let accounts = self.tree.accounts();
+        let Some(account) = accounts
+            .iter()
+            .find(|a| Some(a.id) == selected && a.kind == AccountKind::Imap)
+            .or_else(|| accounts.iter().find(|a| a.kind == AccountKind::Imap))
+        else {
+            return Task::none();
+        };
+        if self.service.has_password(account.id) {
+            return self.start_sync(account.id);
+        }
+        let editor = Editor::Password {
+            account: account.id,
+            name: folder_tree::account_name(account),
+            password: String::new(),
+        };
+        self.open_editor(Some(editor))
+    }
+
+    fn start_sync(&mut self, account: AccountId) -> Task<Message> {
+        self.syncing = Some(account);
+        let name = self.syncing_name();
+        self.status = Status::Syncing(name, sync::Progress::default());
+        Task::run(sync_stream(self.service.clone(), account), Message::Syncing)
+    }
+
+    fn syncing_name(&self) -> String {
+        self.syncing
+            .and_then(|id| self.tree.accounts().iter().find(|a| a.id == id))
+            .map(folder_tree::account_name)
+            .unwrap_or_default()
     }
 
     fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
@@ -465,10 +550,19 @@ impl Mailbox {
     pub fn view(&self) -> Element<'_, Message> {
         let sidebar = column![
             container(
-                button(text(fl!("action-import")).size(13))
-                    .style(button::primary)
-                    .on_press(Message::Import)
-                    .width(Fill)
+                row![
+                    button(text(fl!("action-get-messages")).size(13))
+                        .style(button::primary)
+                        .on_press_maybe(
+                            (self.syncing.is_none() && self.tree.has_server_accounts())
+                                .then_some(Message::GetMessages)
+                        )
+                        .width(Fill),
+                    button(text(fl!("action-import")).size(13))
+                        .style(theme::tool_button)
+                        .on_press(Message::Import),
+                ]
+                .spacing(6)
             )
             .padding([10, 10]),
             self.tree.view().map(Message::Tree),
@@ -533,6 +627,32 @@ impl Mailbox {
                 ),
                 false,
             ),
+            Status::Syncing(account, p) if p.folder_count > 0 => (
+                {
+                    let index = p.folder_index + 1;
+                    fl!(
+                        "sync-progress",
+                        account = account.as_str(),
+                        folder = p.folder.as_str(),
+                        index = index,
+                        count = p.folder_count,
+                        fetched = p.fetched,
+                        total = p.to_fetch
+                    )
+                },
+                false,
+            ),
+            Status::Syncing(account, _) => {
+                (fl!("sync-connecting", account = account.as_str()), false)
+            }
+            Status::Synced(account, s) => (
+                fl!(
+                    "sync-done",
+                    account = account.as_str(),
+                    count = s.new_messages
+                ),
+                false,
+            ),
             Status::Error(e) => (e.text(), true),
         };
         let count = if self.list.folder().is_some() {
@@ -561,6 +681,30 @@ impl Mailbox {
 
 fn editor_view(editor: &Editor) -> Element<'_, Message> {
     let body: Element<'_, Message> = match editor {
+        Editor::Password { name, password, .. } => column![
+            text(fl!("password-prompt", account = name.as_str())).size(12),
+            text_input(&fl!("password-placeholder"), password)
+                .id(EDITOR_INPUT_ID)
+                .secure(true)
+                .on_input(Message::EditorInput)
+                .on_submit(Message::EditorSubmit)
+                .size(13)
+                .padding(6),
+            row![
+                container(
+                    button(text(fl!("password-connect")).size(12))
+                        .style(button::primary)
+                        .on_press_maybe((!password.is_empty()).then_some(Message::EditorSubmit))
+                )
+                .id(EDITOR_CONFIRM_ID),
+                button(text(fl!("action-cancel")).size(12))
+                    .style(theme::tool_button)
+                    .on_press(Message::EditorCancel),
+            ]
+            .spacing(6),
+        ]
+        .spacing(6)
+        .into(),
         Editor::Create { name, .. } | Editor::Rename { name, .. } => {
             let confirm = if matches!(editor, Editor::Create { .. }) {
                 fl!("folder-create-confirm")
@@ -618,6 +762,21 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
         }
     };
     container(body).padding([6, 10]).into()
+}
+
+/// Sync one account, reporting progress as batches commit.
+fn sync_stream(service: Service, account: AccountId) -> impl futures::Stream<Item = SyncEvent> {
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let work = async move {
+        service
+            .sync(account, move |p| {
+                let _ = tx.unbounded_send(p.clone());
+            })
+            .await
+    };
+    let done = futures::stream::once(work)
+        .map(|r: crate::Result<sync::Summary>| SyncEvent::Done(r.map_err(UiError::from)));
+    futures::stream::select(rx.map(SyncEvent::Progress), done)
 }
 
 /// Import files one after another, reporting progress as batches commit.
