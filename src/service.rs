@@ -103,12 +103,13 @@ impl Service {
     /// A message for the reader: its headers and readable text. A server
     /// message whose body is not here yet is fetched first and kept.
     pub async fn message(&self, id: MessageId) -> Result<MessageView> {
-        if !self.with_store(move |s| s.has_body(id)).await? {
+        let (summary, has_body) = self
+            .with_store(move |s| Ok((s.message_summary(id)?, s.has_body(id)?)))
+            .await?;
+        if !has_body {
             self.fetch_body(id).await?;
         }
-        let (summary, raw) = self
-            .with_store(move |s| Ok((s.message_summary(id)?, s.raw_message(id)?)))
-            .await?;
+        let raw = self.with_store(move |s| s.raw_message(id)).await?;
         tokio::task::spawn_blocking(move || {
             let parsed = parse::parse(&raw)?;
             Ok(MessageView {

@@ -60,7 +60,12 @@ impl Store {
     pub fn folders(&self) -> Result<Vec<Folder>> {
         let sql = format!(
             "SELECT {FOLDER_COLUMNS} FROM folder
-             ORDER BY account_id, role IS NULL, position, name COLLATE NOCASE"
+             ORDER BY account_id,
+                      -- Special folders first, in the order mail clients use.
+                      CASE role WHEN 'inbox' THEN 0 WHEN 'drafts' THEN 1 WHEN 'sent' THEN 2
+                                WHEN 'outbox' THEN 3 WHEN 'archive' THEN 4 WHEN 'junk' THEN 5
+                                WHEN 'trash' THEN 6 ELSE 7 END,
+                      position, name COLLATE NOCASE"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([], folder_from_row)?;

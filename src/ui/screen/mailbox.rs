@@ -424,7 +424,7 @@ impl Mailbox {
         let Some(editor) = editor else {
             return Task::none();
         };
-        let focus = matches!(editor, Editor::Create { .. } | Editor::Rename { .. });
+        let focus = !matches!(editor, Editor::Delete { .. });
         self.editor = Some(editor);
         if focus {
             Task::batch([
