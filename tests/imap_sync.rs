@@ -13,6 +13,17 @@ use poshta::store::{Shared, Store};
 use poshta::sync::imap::{fetch_body, sync_account, sync_folder};
 use std::sync::{Arc, Mutex};
 
+/// UID STORE as another client would, waiting for the server's answer.
+async fn uid_store(session: &mut support::imap::Session, uids: &str, query: &str) {
+    let _: Vec<_> = session
+        .uid_store(uids, query)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+}
+
 fn store() -> (tempfile::TempDir, Shared, AccountId) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("poshta.sqlite3")).unwrap();
@@ -193,27 +204,9 @@ async fn flags_and_expunges_made_elsewhere_arrive_with_the_next_sync() {
     // Another client reads 1 and 2, flags 3 and expunges 5.
     let mut other = support::imap::login(servers, servers.user("alice")).await;
     other.select(&name).await.unwrap();
-    let _: Vec<_> = other
-        .uid_store("1:2", "+FLAGS (\\Seen)")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let _: Vec<_> = other
-        .uid_store("3", "+FLAGS (\\Flagged)")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    let _: Vec<_> = other
-        .uid_store("5", "+FLAGS (\\Deleted)")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    uid_store(&mut other, "1:2", "+FLAGS (\\Seen)").await;
+    uid_store(&mut other, "3", "+FLAGS (\\Flagged)").await;
+    uid_store(&mut other, "5", "+FLAGS (\\Deleted)").await;
     let _: Vec<_> = other
         .uid_expunge("5")
         .await

@@ -690,18 +690,11 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                 .on_submit(Message::EditorSubmit)
                 .size(13)
                 .padding(6),
-            row![
-                container(
-                    button(text(fl!("password-connect")).size(12))
-                        .style(button::primary)
-                        .on_press_maybe((!password.is_empty()).then_some(Message::EditorSubmit))
-                )
-                .id(EDITOR_CONFIRM_ID),
-                button(text(fl!("action-cancel")).size(12))
-                    .style(theme::tool_button)
-                    .on_press(Message::EditorCancel),
-            ]
-            .spacing(6),
+            confirm_row(
+                fl!("password-connect"),
+                button::primary,
+                !password.is_empty()
+            ),
         ]
         .spacing(6)
         .into(),
@@ -718,20 +711,7 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
                     .on_submit(Message::EditorSubmit)
                     .size(13)
                     .padding(6),
-                row![
-                    container(
-                        button(text(confirm).size(12))
-                            .style(button::primary)
-                            .on_press_maybe(
-                                (!name.trim().is_empty()).then_some(Message::EditorSubmit)
-                            )
-                    )
-                    .id(EDITOR_CONFIRM_ID),
-                    button(text(fl!("action-cancel")).size(12))
-                        .style(theme::tool_button)
-                        .on_press(Message::EditorCancel),
-                ]
-                .spacing(6),
+                confirm_row(confirm, button::primary, !name.trim().is_empty()),
             ]
             .spacing(6)
             .into()
@@ -744,24 +724,34 @@ fn editor_view(editor: &Editor) -> Element<'_, Message> {
             };
             column![
                 text(question).size(12),
-                row![
-                    container(
-                        button(text(fl!("folder-delete")).size(12))
-                            .style(button::danger)
-                            .on_press(Message::EditorSubmit)
-                    )
-                    .id(EDITOR_CONFIRM_ID),
-                    button(text(fl!("action-cancel")).size(12))
-                        .style(theme::tool_button)
-                        .on_press(Message::EditorCancel),
-                ]
-                .spacing(6),
+                confirm_row(fl!("folder-delete"), button::danger, true),
             ]
             .spacing(6)
             .into()
         }
     };
     container(body).padding([6, 10]).into()
+}
+
+/// The editor's confirm button (enabled when `enabled`) and Cancel.
+fn confirm_row<'a>(
+    label: String,
+    style: fn(&Theme, button::Status) -> button::Style,
+    enabled: bool,
+) -> Element<'a, Message> {
+    row![
+        container(
+            button(text(label).size(12))
+                .style(style)
+                .on_press_maybe(enabled.then_some(Message::EditorSubmit))
+        )
+        .id(EDITOR_CONFIRM_ID),
+        button(text(fl!("action-cancel")).size(12))
+            .style(theme::tool_button)
+            .on_press(Message::EditorCancel),
+    ]
+    .spacing(6)
+    .into()
 }
 
 /// Sync one account, reporting progress as batches commit.
