@@ -26,6 +26,8 @@ pub enum ErrorKind {
     InsecureServer,
     /// A password is needed and none was given this session.
     PasswordNeeded,
+    /// Only local folders can receive imported mail.
+    ImportTarget,
     Internal,
 }
 
@@ -48,6 +50,7 @@ impl ErrorKind {
             ErrorKind::Authentication => "error-authentication",
             ErrorKind::InsecureServer => "error-insecure-server",
             ErrorKind::PasswordNeeded => "error-password-needed",
+            ErrorKind::ImportTarget => "error-import-target",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -93,6 +96,8 @@ pub enum Error {
     Connect(Box<crate::imap::connect::ConnectError>),
     #[error("no password given for this account")]
     PasswordNeeded,
+    #[error("mail can only be imported into a local folder")]
+    ImportTarget,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -115,6 +120,7 @@ impl Error {
             Error::Network { .. } => ErrorKind::Network,
             Error::Connect(e) => connect_kind(e),
             Error::PasswordNeeded => ErrorKind::PasswordNeeded,
+            Error::ImportTarget => ErrorKind::ImportTarget,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -37,7 +37,11 @@ pub fn import_file(
     path: &Path,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Progress> {
-    lock(store).folder(folder)?;
+    // A server folder's messages are the server's: imported mail there
+    // would never reach it (uploading is a later feature).
+    if lock(store).folder(folder)?.account_id != crate::store::folders::LOCAL_ACCOUNT {
+        return Err(Error::ImportTarget);
+    }
     let open_err = |e| Error::io(format!("reading {}", path.display()), e);
     let mut file = File::open(path).map_err(open_err)?;
     let bytes_total = file.metadata().map_err(open_err)?.len();

@@ -89,6 +89,7 @@ fn every_error_kind_has_an_english_message() {
         Authentication,
         InsecureServer,
         PasswordNeeded,
+        ImportTarget,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");

@@ -140,3 +140,34 @@ fn a_wrong_password_and_an_untrusted_server_are_reported_plainly() {
     let err = text(&out.stderr);
     assert!(err.to_lowercase().contains("certificate"), "{err}");
 }
+
+#[test]
+fn mail_is_imported_only_into_local_folders() {
+    let servers = support::servers();
+    let alice = servers.user("alice");
+    let home = tempfile::tempdir().unwrap();
+    let id = add_account(home.path(), alice, true);
+    let out = cli(
+        home.path(),
+        &["sync", &id],
+        &format!("{}\n", alice.password),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml/simple_ascii.eml");
+    let out = cli(
+        home.path(),
+        &[
+            "import",
+            "--folder",
+            "Dovecot/INBOX",
+            fixture.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only be imported into a local folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -84,5 +84,6 @@ error-certificate = The server’s certificate could not be verified, so nothing
 error-authentication = The server did not accept the user name or password.
 error-insecure-server = The server would not secure the connection, so Poshta did not send your password.
 error-password-needed = Enter the password for this account.
+error-import-target = Mail can only be imported into Local Folders.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.

@@ -83,5 +83,6 @@ error-certificate = Сервер сертификатын тексеру мүм�
 error-authentication = Сервер пайдаланушы атын немесе құпиясөзді қабылдамады.
 error-insecure-server = Сервер байланысты қорғаудан бас тартты, сондықтан Poshta құпиясөзіңізді жібермеді.
 error-password-needed = Осы тіркелгінің құпиясөзін енгізіңіз.
+error-import-target = Хаттарды тек жергілікті бумаларға импорттауға болады.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.

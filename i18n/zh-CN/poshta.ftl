@@ -83,5 +83,6 @@ error-certificate = 无法验证服务器的证书，因此未向其发送任何
 error-authentication = 服务器不接受该用户名或密码。
 error-insecure-server = 服务器拒绝加密连接，因此 Poshta 没有发送您的密码。
 error-password-needed = 请输入此账户的密码。
+error-import-target = 邮件只能导入到本地文件夹。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。

@@ -531,8 +531,8 @@ impl Mailbox {
             return Task::none();
         }
         let target = match self.tree.selected() {
-            Some(f) => f.id,
-            None => match self
+            Some(f) if f.account_id == LOCAL_ACCOUNT => f.id,
+            _ => match self
                 .tree
                 .folders()
                 .iter()
