@@ -256,7 +256,17 @@ impl Service {
         };
         let timeouts = imap::connect::Timeouts::default();
         let connection = imap::connect::connect(&endpoint, &timeouts).await?;
-        Ok(imap::connect::login(connection, &server.username, &password).await?)
+        match imap::connect::login(connection, &server.username, &password).await {
+            Ok(session) => Ok(session),
+            Err(e) => {
+                let e = Error::from(e);
+                // A refused password is forgotten, so the next try asks again.
+                if e.kind() == crate::ErrorKind::Authentication {
+                    self.passwords().remove(&account);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Sync an IMAP account: folders, flags, new headers (newest first),

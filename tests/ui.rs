@@ -290,6 +290,28 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
     let (mut mailbox, task) = Mailbox::new(service.clone());
     settle(&mut mailbox, task).await;
 
+    // A wrong password is reported in words and forgotten, so the next
+    // "Get messages" asks again.
+    send(
+        &mut mailbox,
+        vec![
+            Message::GetMessages,
+            Message::EditorInput("wrong password".into()),
+            Message::EditorSubmit,
+        ],
+    )
+    .await;
+    match mailbox.status() {
+        Status::Error(e) => assert_eq!(e.kind, poshta::ErrorKind::Authentication),
+        other => panic!("expected an authentication error: {other:?}"),
+    }
+    assert!(
+        simulator(&mailbox)
+            .find("The server did not accept the user name or password.")
+            .is_ok()
+    );
+    assert!(!service.has_password(account));
+
     let messages: Vec<_> = {
         let mut ui = simulator(&mailbox);
         ui.click("Get messages").unwrap();
@@ -297,7 +319,6 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
     };
     send(&mut mailbox, messages).await;
     assert!(matches!(mailbox.editor(), Some(Editor::Password { .. })));
-    assert!(!service.has_password(account));
 
     let messages: Vec<_> = {
         let mut ui = simulator(&mailbox);
