@@ -399,3 +399,107 @@ async fn changes_made_here_are_queued_survive_a_restart_and_reach_the_server() {
     assert!(uids[&3].1.contains(Flags::FLAGGED));
     session.logout().await.unwrap();
 }
+
+/// A TCP relay to `upstream` that closes both sides once it has passed
+/// `limit` bytes from the server: a connection dropped mid-transfer.
+async fn cutting_proxy(upstream: u16, limit: usize) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (client, _) = listener.accept().await.unwrap();
+        let server = tokio::net::TcpStream::connect(("127.0.0.1", upstream))
+            .await
+            .unwrap();
+        let (mut client_read, mut client_write) = client.into_split();
+        let (mut server_read, mut server_write) = server.into_split();
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+        });
+        let mut passed = 0;
+        let mut buf = vec![0u8; 16 * 1024];
+        while passed < limit {
+            let n = match server_read.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n.min(limit - passed),
+            };
+            if client_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+            passed += n;
+        }
+        // Dropping both halves closes the connection mid-stream.
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
+    use poshta::imap::connect::{Endpoint, Timeouts, connect, login};
+    use poshta::net::tls::Trust;
+
+    let servers = support::servers();
+    let alice = servers.user("alice");
+    let mut session = support::imap::login(servers, alice).await;
+    let (_dir, store, account) = store();
+    let name = support::unique("cut");
+    session.create(&name).await.unwrap();
+    let big = format!(
+        "From: a@example.test\r\nSubject: big\r\nMessage-ID: <big@example.test>\r\n\r\n{}",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n".repeat(16_000)
+    );
+    session
+        .append(&name, None, None, big.as_bytes())
+        .await
+        .unwrap();
+    let remote = RemoteFolder {
+        remote_name: name.clone(),
+        delimiter: Some("/".into()),
+        path: vec![name.clone()],
+        role: None,
+    };
+    let folder = store
+        .run(move |s| s.sync_folder_list(account, &[remote]))
+        .await
+        .unwrap()[0]
+        .0;
+    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+        .await
+        .unwrap();
+    let id = store
+        .run(move |s| s.message_page(folder, 0, 1))
+        .await
+        .unwrap()[0]
+        .id;
+
+    // Through a relay that cuts after 200 kB of the ~1 MB message.
+    let port = cutting_proxy(servers.imaps, 200_000).await;
+    let mut endpoint = Endpoint::new("127.0.0.1", port, poshta::account::Security::Tls);
+    endpoint.tls_name = Some(servers.tls_host.clone());
+    endpoint.trust = Trust {
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    };
+    let connection = connect(&endpoint, &Timeouts::default()).await.unwrap();
+    let mut cut = login(connection, alice.login(), &alice.password)
+        .await
+        .unwrap();
+    let result = fetch_body(&mut cut, &name, 1).await;
+    assert!(
+        result.is_err(),
+        "a cut transfer must fail, got {} bytes",
+        result.map(|b| b.len()).unwrap_or(0)
+    );
+    assert!(!store.run(move |s| s.has_body(id)).await.unwrap());
+    assert!(store.run(move |s| s.raw_message(id)).await.is_err());
+
+    // The next attempt over a whole connection gets all of it.
+    let raw = fetch_body(&mut session, &name, 1).await.unwrap();
+    assert_eq!(raw.len(), big.len());
+    let complete = store
+        .run(move |s| s.store_body(id, &raw, None))
+        .await
+        .unwrap();
+    assert!(complete);
+    session.logout().await.unwrap();
+}
