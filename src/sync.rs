@@ -21,5 +21,8 @@ pub struct Summary {
     pub folders: usize,
     pub new_messages: usize,
     pub flag_changes: usize,
+    /// Flag responses read from the server: with CONDSTORE only those of
+    /// messages changed since the last sync.
+    pub flags_checked: usize,
     pub removed: usize,
 }

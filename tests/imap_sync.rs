@@ -100,11 +100,13 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     let lowest = Arc::new(Mutex::new(Vec::new()));
     let seen = lowest.clone();
     let shared = store.clone();
+    // Plain EXAMINE here (no CONDSTORE); the other tests use CONDSTORE.
     let summary = sync_folder(
         &mut session,
         &store,
         folder,
         &name,
+        false,
         move |fetched, total| {
             let uids = poshta::store::lock(shared.mutex()).uid_map(folder).unwrap();
             seen.lock()
@@ -155,7 +157,7 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     assert_eq!(hits.len(), 1);
 
     // A second sync with nothing new fetches nothing.
-    let again = sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    let again = sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     assert_eq!(again.new_messages, 0);
@@ -168,7 +170,7 @@ async fn a_short_body_is_never_marked_complete() {
     let mut session = support::imap::login(servers, servers.user("alice")).await;
     let (_dir, store, account) = store();
     let (name, folder) = mailbox_with(&mut session, &store, account, "short", 1).await;
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let id = store
@@ -193,7 +195,7 @@ async fn flags_and_expunges_made_elsewhere_arrive_with_the_next_sync() {
     let mut session = support::imap::login(servers, servers.user("alice")).await;
     let (_dir, store, account) = store();
     let (name, folder) = mailbox_with(&mut session, &store, account, "flags", 5).await;
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     assert_eq!(
@@ -216,12 +218,18 @@ async fn flags_and_expunges_made_elsewhere_arrive_with_the_next_sync() {
         .unwrap();
     other.logout().await.unwrap();
 
-    let summary = sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    let summary = sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     assert_eq!((summary.flag_changes, summary.removed), (3, 1));
+    // CONDSTORE: only the three changed messages' flags were read, not all four.
+    assert_eq!(summary.flags_checked, 3);
     let f = store.run(move |s| s.folder(folder)).await.unwrap();
     assert_eq!((f.total, f.unread), (4, 2));
+    let quiet = sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(quiet.flags_checked, 0, "nothing changed: no flags read");
     let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
     assert!(uids[&1].1.contains(Flags::SEEN));
     assert!(uids[&3].1.contains(Flags::FLAGGED));
@@ -235,7 +243,7 @@ async fn a_recreated_mailbox_drops_the_old_cache() {
     let mut session = support::imap::login(servers, servers.user("alice")).await;
     let (_dir, store, account) = store();
     let (name, folder) = mailbox_with(&mut session, &store, account, "validity", 3).await;
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let before = store.run(move |s| s.sync_state(folder)).await.unwrap();
@@ -250,7 +258,7 @@ async fn a_recreated_mailbox_drops_the_old_cache() {
         .await
         .unwrap();
     other.logout().await.unwrap();
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let after = store.run(move |s| s.sync_state(folder)).await.unwrap();
@@ -334,7 +342,7 @@ async fn changes_made_here_are_queued_survive_a_restart_and_reach_the_server() {
     let mut session = support::imap::login(servers, servers.user("alice")).await;
     let (dir, store, account) = store();
     let (name, folder) = mailbox_with(&mut session, &store, account, "queued", 3).await;
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
@@ -391,7 +399,7 @@ async fn changes_made_here_are_queued_survive_a_restart_and_reach_the_server() {
     other.logout().await.unwrap();
 
     // The next sync keeps them (the server agrees now).
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
@@ -463,7 +471,7 @@ async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
         .await
         .unwrap()[0]
         .0;
-    sync_folder(&mut session, &store, folder, &name, |_, _| {})
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
         .await
         .unwrap();
     let id = store

@@ -42,6 +42,11 @@ pub async fn sync_account<T: Stream>(
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Summary> {
     replay(session, store, account).await?;
+    let condstore = session
+        .capabilities()
+        .await
+        .map_err(imap_err("CAPABILITY"))?
+        .has_str("CONDSTORE");
     let listed: Vec<_> = session
         .list(Some(""), Some("*"))
         .await
@@ -68,40 +73,69 @@ pub async fn sync_account<T: Stream>(
             ..Progress::default()
         };
         on_progress(&progress);
-        let s = sync_folder(session, store, folder, &remote_name, |fetched, total| {
-            progress.fetched = fetched;
-            progress.to_fetch = total;
-            on_progress(&progress);
-        })
+        let s = sync_folder(
+            session,
+            store,
+            folder,
+            &remote_name,
+            condstore,
+            |fetched, total| {
+                progress.fetched = fetched;
+                progress.to_fetch = total;
+                on_progress(&progress);
+            },
+        )
         .await?;
         summary.new_messages += s.new_messages;
         summary.flag_changes += s.flag_changes;
+        summary.flags_checked += s.flags_checked;
         summary.removed += s.removed;
     }
     Ok(summary)
 }
 
-/// Sync one folder; `on_batch(fetched, to_fetch)` after each commit.
+/// Sync one folder; `on_batch(fetched, to_fetch)` after each commit. With
+/// `condstore` (RFC 7162, when the server offers it) only flags changed
+/// since the last sync are read.
 pub async fn sync_folder<T: Stream>(
     session: &mut Session<T>,
     store: &Shared,
     folder: FolderId,
     remote_name: &str,
+    condstore: bool,
     mut on_batch: impl FnMut(usize, usize),
 ) -> Result<Summary> {
-    let mailbox = session
-        .examine(remote_name)
-        .await
-        .map_err(imap_err("EXAMINE"))?;
+    let mailbox = if condstore {
+        // SELECT rather than EXAMINE: async-imap can only ask for
+        // CONDSTORE on SELECT. Bodies are still only ever PEEKed.
+        session
+            .select_condstore(remote_name)
+            .await
+            .map_err(imap_err("SELECT"))?
+    } else {
+        session
+            .examine(remote_name)
+            .await
+            .map_err(imap_err("EXAMINE"))?
+    };
     let uidvalidity = mailbox.uid_validity.unwrap_or(0);
-    let state = store.run(move |s| s.sync_state(folder)).await?;
+    let mut state = store.run(move |s| s.sync_state(folder)).await?;
     if state.uidvalidity.is_some_and(|v| v != uidvalidity) {
         // Every cached UID now means nothing: start the folder afresh.
         let dropped = store
             .run(move |s| s.reset_folder(folder, uidvalidity))
             .await?;
         tracing::info!(%folder, dropped, "UIDVALIDITY changed; folder cache dropped");
+        state = SyncState::default();
     }
+    let server_modseq = mailbox.highest_modseq.filter(|_| condstore);
+    // Which flags to read: none if nothing changed since the last sync,
+    // the changed ones if the server can tell, else all.
+    let flag_query = match (state.highestmodseq, server_modseq) {
+        (Some(ours), Some(theirs)) if ours == theirs => None,
+        (Some(ours), Some(_)) => Some(format!("(UID FLAGS) (CHANGEDSINCE {ours})")),
+        _ => Some("(UID FLAGS)".to_string()),
+    };
     let known = store.run(move |s| s.uid_map(folder)).await?;
     let on_server: HashSet<u32> = if mailbox.exists == 0 {
         HashSet::new()
@@ -120,14 +154,16 @@ pub async fn sync_folder<T: Stream>(
         .copied()
         .collect();
     let mut flag_updates = Vec::new();
-    if let Some(max_known) = known.keys().filter(|u| on_server.contains(u)).max() {
+    let max_known = known.keys().filter(|u| on_server.contains(u)).max();
+    if let (Some(max_known), Some(query)) = (max_known, flag_query) {
         let fetches: Vec<Fetch> = session
-            .uid_fetch(format!("1:{max_known}"), "(UID FLAGS)")
+            .uid_fetch(format!("1:{max_known}"), query)
             .await
             .map_err(imap_err("UID FETCH"))?
             .try_collect()
             .await
             .map_err(imap_err("UID FETCH"))?;
+        summary.flags_checked = fetches.len();
         for f in &fetches {
             let (Some(uid), flags) = (f.uid, flags_of(f)) else {
                 continue;
@@ -196,7 +232,7 @@ pub async fn sync_folder<T: Stream>(
                 SyncState {
                     uidvalidity: Some(uidvalidity),
                     uidnext,
-                    highestmodseq: None,
+                    highestmodseq: server_modseq,
                 },
             )
         })
