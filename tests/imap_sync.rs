@@ -511,3 +511,57 @@ async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
     assert!(complete);
     session.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_queued_change_is_never_applied_to_a_recreated_mailbox() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "requeued", 2).await;
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
+        .await
+        .unwrap();
+    let one = store.run(move |s| s.uid_map(folder)).await.unwrap()[&1].0;
+    store
+        .run(move |s| s.set_flag(&[one], Flags::FLAGGED, true))
+        .await
+        .unwrap();
+
+    // Meanwhile the mailbox is recreated: UID 1 is now another message.
+    // (Leave it first: a server may drop a session whose mailbox vanishes.)
+    session.select("INBOX").await.unwrap();
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.delete(&name).await.unwrap();
+    other.create(&name).await.unwrap();
+    other
+        .append(&name, None, None, &message(7, "stranger"))
+        .await
+        .unwrap();
+
+    poshta::sync::imap::replay(&mut session, &store, account)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .run(move |s| s.pending_ops(account))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    other.examine(&name).await.unwrap();
+    let fetched: Vec<_> = other
+        .uid_fetch("1", "(UID FLAGS)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        !fetched[0]
+            .flags()
+            .any(|f| f == async_imap::types::Flag::Flagged),
+        "the stranger must not be flagged"
+    );
+    other.logout().await.unwrap();
+    session.logout().await.unwrap();
+}

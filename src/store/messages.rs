@@ -164,8 +164,8 @@ impl Store {
     pub fn set_flag(&mut self, ids: &[MessageId], flag: Flags, on: bool) -> Result<usize> {
         let tx = self.conn_mut().transaction()?;
         let mut changed = 0;
-        // (account, folder) -> UIDs changed there.
-        let mut remote: std::collections::BTreeMap<(i64, i64), Vec<u32>> = Default::default();
+        // (account, folder, uidvalidity) -> UIDs changed there.
+        let mut remote: std::collections::BTreeMap<(i64, i64, u32), Vec<u32>> = Default::default();
         {
             let mut stmt = tx.prepare_cached(if on {
                 "UPDATE message SET flags = flags | ?2 WHERE id = ?1 AND flags & ?2 != ?2"
@@ -173,24 +173,34 @@ impl Store {
                 "UPDATE message SET flags = flags & ~?2 WHERE id = ?1 AND flags & ?2 != 0"
             })?;
             let mut location = tx.prepare_cached(
-                "SELECT f.account_id, f.id, m.uid FROM message m JOIN folder f ON f.id = m.folder_id
-                 WHERE m.id = ?1 AND m.uid IS NOT NULL AND f.remote_name IS NOT NULL",
+                "SELECT f.account_id, f.id, f.uidvalidity, m.uid
+                 FROM message m JOIN folder f ON f.id = m.folder_id
+                 WHERE m.id = ?1 AND m.uid IS NOT NULL AND f.remote_name IS NOT NULL
+                   AND f.uidvalidity IS NOT NULL",
             )?;
             for id in ids {
                 if stmt.execute(params![id.0, flag.0])? == 0 {
                     continue;
                 }
                 changed += 1;
-                if let Some((account, folder, uid)) = location
-                    .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                if let Some((account, folder, uidvalidity, uid)) = location
+                    .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                     .optional()?
                 {
-                    remote.entry((account, folder)).or_default().push(uid);
+                    remote
+                        .entry((account, folder, uidvalidity))
+                        .or_default()
+                        .push(uid);
                 }
             }
         }
-        for ((account, folder), uids) in remote {
-            let op = super::ops::Op::Flags { flag, on, uids };
+        for ((account, folder, uidvalidity), uids) in remote {
+            let op = super::ops::Op::Flags {
+                flag,
+                on,
+                uidvalidity,
+                uids,
+            };
             super::ops::queue(&tx, crate::model::AccountId(account), FolderId(folder), &op)?;
         }
         tx.commit()?;

@@ -11,10 +11,12 @@ use rusqlite::{Transaction, params};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// Set (`on`) or clear a flag on messages of one folder. Replaying it
-    /// twice is harmless: +FLAGS/-FLAGS are idempotent.
+    /// twice is harmless: +FLAGS/-FLAGS are idempotent. The UIDs only mean
+    /// something under `uidvalidity`; under another they name other mail.
     Flags {
         flag: Flags,
         on: bool,
+        uidvalidity: u32,
         uids: Vec<u32>,
     },
 }
@@ -35,13 +37,19 @@ impl Op {
         }
     }
 
-    /// "<+|-><flag bits> <uid,uid,...>": small, and parsed without surprises.
+    /// "<+|-><flag bits> <uidvalidity> <uid,uid,...>": small, and parsed
+    /// without surprises.
     fn payload(&self) -> String {
         match self {
-            Op::Flags { flag, on, uids } => {
+            Op::Flags {
+                flag,
+                on,
+                uidvalidity,
+                uids,
+            } => {
                 let uids: Vec<String> = uids.iter().map(u32::to_string).collect();
                 format!(
-                    "{}{} {}",
+                    "{}{} {uidvalidity} {}",
                     if *on { '+' } else { '-' },
                     flag.0,
                     uids.join(",")
@@ -53,7 +61,9 @@ impl Op {
     fn parse(kind: &str, payload: &str) -> Option<Op> {
         match kind {
             "flags" => {
-                let (head, uids) = payload.split_once(' ')?;
+                let (head, rest) = payload.split_once(' ')?;
+                let (uidvalidity, uids) = rest.split_once(' ')?;
+                let uidvalidity = uidvalidity.parse().ok()?;
                 let on = head.starts_with('+');
                 let flag = Flags(head.get(1..)?.parse().ok()?);
                 let uids = uids
@@ -61,7 +71,12 @@ impl Op {
                     .map(str::parse)
                     .collect::<std::result::Result<Vec<u32>, _>>()
                     .ok()?;
-                Some(Op::Flags { flag, on, uids })
+                Some(Op::Flags {
+                    flag,
+                    on,
+                    uidvalidity,
+                    uids,
+                })
             }
             _ => None,
         }
@@ -136,10 +151,12 @@ mod tests {
         let op = Op::Flags {
             flag: Flags::SEEN,
             on: false,
+            uidvalidity: 1_700_000_001,
             uids: vec![3, 9, 12],
         };
         assert_eq!(Op::parse("flags", &op.payload()), Some(op));
         assert_eq!(Op::parse("flags", "+1 x"), None);
+        assert_eq!(Op::parse("flags", "+1 3,4"), None, "no uidvalidity");
         assert_eq!(Op::parse("move", "+1 2"), None);
     }
 }

@@ -249,12 +249,13 @@ pub async fn replay<T: Stream>(
     account: AccountId,
 ) -> Result<usize> {
     let pending = store.run(move |s| s.pending_ops(account)).await?;
-    let mut selected: Option<String> = None;
+    // The selected folder and its UIDVALIDITY.
+    let mut selected: Option<(String, Option<u32>)> = None;
     let mut applied = 0;
     for p in pending {
-        if selected.as_deref() != Some(p.remote_name.as_str()) {
+        if selected.as_ref().map(|(name, _)| name.as_str()) != Some(p.remote_name.as_str()) {
             match session.select(&p.remote_name).await {
-                Ok(_) => selected = Some(p.remote_name.clone()),
+                Ok(mailbox) => selected = Some((p.remote_name.clone(), mailbox.uid_validity)),
                 // The folder is gone on the server: the change has nowhere
                 // to go, and keeping it would block the queue for ever.
                 Err(async_imap::error::Error::No(reason)) => {
@@ -266,8 +267,17 @@ pub async fn replay<T: Stream>(
                 Err(e) => return Err(imap_err("SELECT")(e)),
             }
         }
+        let current_validity = selected.as_ref().and_then(|(_, v)| *v);
         match &p.op {
-            Op::Flags { flag, on, uids } => {
+            // The mailbox was recreated since: these UIDs now name other
+            // messages, and changing those would be worse than losing a flag.
+            Op::Flags { uidvalidity, .. } if current_validity != Some(*uidvalidity) => {
+                tracing::warn!(folder = %p.remote_name, "UIDVALIDITY changed; dropping queued flag change");
+                let id = p.id;
+                store.run(move |s| s.finish_op(id)).await?;
+                continue;
+            }
+            Op::Flags { flag, on, uids, .. } => {
                 let query = format!(
                     "{}FLAGS.SILENT ({})",
                     if *on { '+' } else { '-' },
