@@ -10,6 +10,7 @@ pub enum Command {
     NextMessage,
     PreviousMessage,
     Import,
+    GetMessages,
     NewFolder,
     RenameFolder,
     ToggleFlag,
@@ -38,6 +39,8 @@ pub const TABLE: &[(Trigger, bool, Command)] = &[
     ),
     (Trigger::Char("k"), false, Command::PreviousMessage),
     (Trigger::Char("i"), true, Command::Import),
+    (Trigger::Named(Named::F5), false, Command::GetMessages),
+    (Trigger::Char("t"), true, Command::GetMessages),
     (Trigger::Char("n"), true, Command::NewFolder),
     (Trigger::Named(Named::F2), false, Command::RenameFolder),
     (Trigger::Char("s"), false, Command::ToggleFlag),
@@ -73,6 +76,7 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::NextMessage => mailbox::Message::SelectNext,
         Command::PreviousMessage => mailbox::Message::SelectPrevious,
         Command::Import => mailbox::Message::Import,
+        Command::GetMessages => mailbox::Message::GetMessages,
         Command::NewFolder => mailbox::Message::NewFolder,
         Command::RenameFolder => mailbox::Message::RenameFolder,
         Command::ToggleFlag => mailbox::Message::Reader(reader::Message::ToggleFlag),
@@ -96,6 +100,8 @@ mod tests {
         let i = Key::Character("i".into());
         assert_eq!(lookup(&i, Modifiers::CTRL), Some(Command::Import));
         assert_eq!(lookup(&i, Modifiers::empty()), None);
+        let f5 = Key::Named(Named::F5);
+        assert_eq!(lookup(&f5, Modifiers::empty()), Some(Command::GetMessages));
         let j = Key::Character("J".into());
         assert_eq!(lookup(&j, Modifiers::SHIFT), Some(Command::NextMessage));
         assert_eq!(lookup(&j, Modifiers::ALT), None);
