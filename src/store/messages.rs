@@ -75,18 +75,27 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
             a.size as i64
         ])?;
     }
+    index(tx, MessageId(id), p, &p.body)?;
+    Ok(MessageId(id))
+}
+
+/// (Re)write a message's full-text row: `body` is empty until the body is
+/// known. The one place that decides what is searchable.
+pub(crate) fn index(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM message_fts WHERE rowid = ?1")?
+        .execute([id.0])?;
     tx.prepare_cached(
         "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        id,
+        id.0,
         p.subject,
         format!("{} {}", p.from_name, p.from_addr),
         format!("{} {}", p.to, p.cc),
-        p.body,
+        body,
     ])?;
-    Ok(MessageId(id))
+    Ok(())
 }
 
 /// True when `folder` already holds this Message-ID with this size: the

@@ -285,32 +285,13 @@ pub fn insert_header(
         params![folder.0, h.uid],
         |r| r.get(0),
     )?;
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO message_fts (rowid, subject, sender, recipients, body)
-         VALUES (?1, ?2, ?3, ?4, '')",
-    )?
-    .execute(params![
-        id,
-        p.subject,
-        format!("{} {}", p.from_name, p.from_addr),
-        format!("{} {}", p.to, p.cc)
-    ])?;
+    super::messages::index(tx, MessageId(id), p, "")?;
     Ok(MessageId(id))
 }
 
 /// Re-index a message once its body is known.
 fn index_body(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
-    tx.execute("DELETE FROM message_fts WHERE rowid = ?1", [id.0])?;
-    tx.execute(
-        "INSERT INTO message_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            id.0,
-            p.subject,
-            format!("{} {}", p.from_name, p.from_addr),
-            format!("{} {}", p.to, p.cc),
-            p.body
-        ],
-    )?;
+    super::messages::index(tx, id, p, &p.body)?;
     tx.execute(
         "UPDATE message SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
         params![id.0, p.preview, !p.attachments.is_empty()],
