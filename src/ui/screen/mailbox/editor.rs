@@ -1,0 +1,113 @@
+//! The inline prompt under the folder tree: new and renamed folder names,
+//! delete confirmations, and the session password of a server account.
+
+use super::Message;
+use crate::fl;
+use crate::model::{AccountId, FolderId};
+use crate::ui::theme;
+use iced::widget::{button, column, container, row, text, text_input};
+use iced::{Element, Theme};
+
+pub const EDITOR_INPUT_ID: &str = "folder-name";
+pub const EDITOR_CONFIRM_ID: &str = "folder-confirm";
+
+/// The inline prompt under the folder tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Editor {
+    Create {
+        account: AccountId,
+        parent: Option<FolderId>,
+        name: String,
+    },
+    Rename {
+        folder: FolderId,
+        name: String,
+    },
+    Delete {
+        folder: FolderId,
+        name: String,
+        forever: bool,
+    },
+    /// Asked before the first sync of a session (kept in memory only).
+    Password {
+        account: AccountId,
+        name: String,
+        password: String,
+    },
+}
+
+/// The prompt's view: a name, a password or a delete confirmation.
+pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
+    let body: Element<'_, Message> = match editor {
+        Editor::Password { name, password, .. } => column![
+            text(fl!("password-prompt", account = name.as_str())).size(12),
+            text_input(&fl!("password-placeholder"), password)
+                .id(EDITOR_INPUT_ID)
+                .secure(true)
+                .on_input(Message::EditorInput)
+                .on_submit(Message::EditorSubmit)
+                .size(13)
+                .padding(6),
+            confirm_row(
+                fl!("password-connect"),
+                button::primary,
+                !password.is_empty()
+            ),
+        ]
+        .spacing(6)
+        .into(),
+        Editor::Create { name, .. } | Editor::Rename { name, .. } => {
+            let confirm = if matches!(editor, Editor::Create { .. }) {
+                fl!("folder-create-confirm")
+            } else {
+                fl!("folder-rename-confirm")
+            };
+            column![
+                text_input(&fl!("folder-name-placeholder"), name)
+                    .id(EDITOR_INPUT_ID)
+                    .on_input(Message::EditorInput)
+                    .on_submit(Message::EditorSubmit)
+                    .size(13)
+                    .padding(6),
+                confirm_row(confirm, button::primary, !name.trim().is_empty()),
+            ]
+            .spacing(6)
+            .into()
+        }
+        Editor::Delete { name, forever, .. } => {
+            let question = if *forever {
+                fl!("folder-delete-forever-confirm", name = name.as_str())
+            } else {
+                fl!("folder-delete-confirm", name = name.as_str())
+            };
+            column![
+                text(question).size(12),
+                confirm_row(fl!("folder-delete"), button::danger, true),
+            ]
+            .spacing(6)
+            .into()
+        }
+    };
+    container(body).padding([6, 10]).into()
+}
+
+/// The editor's confirm button (enabled when `enabled`) and Cancel.
+fn confirm_row<'a>(
+    label: String,
+    style: fn(&Theme, button::Status) -> button::Style,
+    enabled: bool,
+) -> Element<'a, Message> {
+    row![
+        container(
+            button(text(label).size(12))
+                .style(style)
+                .on_press_maybe(enabled.then_some(Message::EditorSubmit))
+        )
+        .id(EDITOR_CONFIRM_ID),
+        button(text(fl!("action-cancel")).size(12))
+            .style(theme::tool_button)
+            .on_press(Message::EditorCancel),
+    ]
+    .spacing(6)
+    .into()
+}
