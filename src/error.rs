@@ -28,6 +28,12 @@ pub enum ErrorKind {
     PasswordNeeded,
     /// Only local folders can receive imported mail.
     ImportTarget,
+    /// Messages can only be moved or copied within one account.
+    CrossAccount,
+    /// The server said no to a change (e.g. a folder it will not create).
+    ServerRefused,
+    /// The action needs the server, and the account is offline.
+    Offline,
     Internal,
 }
 
@@ -51,6 +57,9 @@ impl ErrorKind {
             ErrorKind::InsecureServer => "error-insecure-server",
             ErrorKind::PasswordNeeded => "error-password-needed",
             ErrorKind::ImportTarget => "error-import-target",
+            ErrorKind::CrossAccount => "error-cross-account",
+            ErrorKind::ServerRefused => "error-server-refused",
+            ErrorKind::Offline => "error-offline",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -98,6 +107,16 @@ pub enum Error {
     PasswordNeeded,
     #[error("mail can only be imported into a local folder")]
     ImportTarget,
+    #[error("messages can only be moved or copied within one account")]
+    CrossAccount,
+    /// A NO or BAD answer to a command that changes something.
+    #[error("the server refused {context}: {detail}")]
+    ServerRefused {
+        context: &'static str,
+        detail: String,
+    },
+    #[error("this needs a connection to the server")]
+    Offline,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -121,6 +140,9 @@ impl Error {
             Error::Connect(e) => connect_kind(e),
             Error::PasswordNeeded => ErrorKind::PasswordNeeded,
             Error::ImportTarget => ErrorKind::ImportTarget,
+            Error::CrossAccount => ErrorKind::CrossAccount,
+            Error::ServerRefused { .. } => ErrorKind::ServerRefused,
+            Error::Offline => ErrorKind::Offline,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

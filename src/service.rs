@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod actions;
+
 #[derive(Clone)]
 pub struct Service {
     inner: Arc<Inner>,
@@ -29,6 +31,9 @@ struct Inner {
     /// Passwords given this session. Memory only: never written to disk
     /// (the OS keyring is their only persistent home).
     passwords: std::sync::Mutex<HashMap<AccountId, String>>,
+    /// Held while queued changes are sent: two senders at once could both
+    /// read the same queue and apply a copy twice.
+    replaying: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Service {
@@ -49,6 +54,7 @@ impl Service {
                 store: Shared::new(store),
                 data_dir: data_dir.to_path_buf(),
                 passwords: Default::default(),
+                replaying: Default::default(),
             }),
         })
     }
@@ -137,18 +143,24 @@ impl Service {
     /// the same commit), then tell the servers in the background.
     async fn set_flag(&self, ids: Vec<MessageId>, flag: Flags, on: bool) -> Result<usize> {
         let changed = self.with_store(move |s| s.set_flag(&ids, flag, on)).await?;
+        self.changed_locally();
+        Ok(changed)
+    }
+
+    /// Something was queued for a server: try to send it now, in the
+    /// background. Failure leaves it queued for the next sync or change.
+    fn changed_locally(&self) {
         let service = self.clone();
         tokio::spawn(async move {
             if let Err(error) = service.push_changes().await {
-                // Still queued: the next sync or change tries again.
                 tracing::info!(%error, "queued changes stay queued");
             }
         });
-        Ok(changed)
     }
 
     /// Send queued changes of every account whose password is known.
     pub async fn push_changes(&self) -> Result<usize> {
+        let _one_at_a_time = self.inner.replaying.lock().await;
         let accounts = self.with_store(|s| s.accounts_with_pending_ops()).await?;
         let mut applied = 0;
         for account in accounts {
@@ -277,6 +289,7 @@ impl Service {
         on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
+        let _one_at_a_time = self.inner.replaying.lock().await;
         let summary =
             sync::imap::sync_account(&mut session, &self.inner.store, account, on_progress).await?;
         // The work is committed; a failed goodbye changes nothing.

@@ -90,6 +90,9 @@ fn every_error_kind_has_an_english_message() {
         InsecureServer,
         PasswordNeeded,
         ImportTarget,
+        CrossAccount,
+        ServerRefused,
+        Offline,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");

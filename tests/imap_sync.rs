@@ -12,6 +12,7 @@ use poshta::store::remote::RemoteFolder;
 use poshta::store::{Shared, Store};
 use poshta::sync::imap::{fetch_body, sync_account, sync_folder};
 use std::sync::{Arc, Mutex};
+use support::mailbox::message;
 
 /// UID STORE as another client would, waiting for the server's answer.
 async fn uid_store(session: &mut support::imap::Session, uids: &str, query: &str) {
@@ -25,39 +26,7 @@ async fn uid_store(session: &mut support::imap::Session, uids: &str, query: &str
 }
 
 fn store() -> (tempfile::TempDir, Shared, AccountId) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("poshta.sqlite3")).unwrap();
-    let servers = support::servers();
-    let account = store
-        .add_account(&NewAccount {
-            name: "Test".into(),
-            email: "alice@example.test".into(),
-            incoming: Server {
-                protocol: Protocol::Imap,
-                host: servers.tls_host.clone(),
-                port: servers.imaps,
-                security: Security::Tls,
-                username: "alice@example.test".into(),
-                extra_ca_pem: None,
-                pinned_sha256: None,
-            },
-            outgoing: None,
-        })
-        .unwrap();
-    (dir, Shared::new(store), account)
-}
-
-/// Message `n` of a series; later messages have later dates.
-fn message(n: usize, tag: &str) -> Vec<u8> {
-    let date = chrono::DateTime::from_timestamp(1_795_000_000 + n as i64 * 60, 0)
-        .unwrap()
-        .to_rfc2822();
-    format!(
-        "From: Sender {n} <s{n}@example.test>\r\nTo: alice@example.test\r\n\
-         Subject: {tag} message {n}\r\nDate: {date}\r\n\
-         Message-ID: <{tag}-{n}@example.test>\r\n\r\nBody of {tag} {n}.\r\n"
-    )
-    .into_bytes()
+    support::mailbox::store(support::servers())
 }
 
 /// A fresh mailbox of alice's holding `count` messages, and its folder row.
@@ -68,25 +37,7 @@ async fn mailbox_with(
     tag: &str,
     count: usize,
 ) -> (String, FolderId) {
-    let name = support::unique(tag);
-    session.create(&name).await.unwrap();
-    for n in 1..=count {
-        session
-            .append(&name, None, None, &message(n, tag))
-            .await
-            .unwrap();
-    }
-    let remote = RemoteFolder {
-        remote_name: name.clone(),
-        delimiter: Some("/".into()),
-        path: vec![name.clone()],
-        role: None,
-    };
-    let folders = store
-        .run(move |s| s.sync_folder_list(account, &[remote]))
-        .await
-        .unwrap();
-    (name, folders[0].0)
+    support::mailbox::create(session, store, account, tag, count, None).await
 }
 
 #[tokio::test]

@@ -236,6 +236,19 @@ impl Store {
         Ok(complete)
     }
 
+    /// Whether `folder` has rows still waiting for their server UID.
+    pub fn has_waiting_rows(&self, folder: FolderId) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM message WHERE folder_id = ?1 AND uid IS NULL LIMIT 1",
+                [folder.0],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     pub fn has_body(&self, id: MessageId) -> Result<bool> {
         Ok(self
             .conn()
@@ -297,4 +310,27 @@ fn index_body(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
         params![id.0, p.preview, !p.attachments.is_empty()],
     )?;
     Ok(())
+}
+
+/// A fetched header that is a message moved or copied here locally (a
+/// row without UID and with the same Message-ID): that row takes the UID
+/// and the server's flags instead of a duplicate being inserted.
+pub fn adopt_waiting(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    uid: u32,
+    flags: Flags,
+    parsed: &Parsed,
+) -> Result<bool> {
+    let Some(message_id) = &parsed.message_id else {
+        return Ok(false);
+    };
+    let adopted = tx
+        .prepare_cached(
+            "UPDATE message SET uid = ?3, flags = ?4 WHERE id = (
+                 SELECT id FROM message WHERE folder_id = ?1 AND uid IS NULL AND message_id = ?2
+                 ORDER BY id LIMIT 1)",
+        )?
+        .execute(params![folder.0, message_id, uid, flags.0])?;
+    Ok(adopted > 0)
 }

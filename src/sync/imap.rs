@@ -8,7 +8,6 @@ use crate::imap::folders;
 use crate::mime::parse;
 use crate::model::{AccountId, Flags, FolderId};
 use crate::store::Shared;
-use crate::store::ops::Op;
 use crate::store::remote::{self, RemoteHeader, SyncState};
 use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
@@ -19,6 +18,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 const BATCH: usize = 500;
 /// The headers a message list needs; the body is not touched (PEEK).
 const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])";
+
+mod replay;
+pub use replay::replay;
 
 pub type Session<T> = async_imap::Session<T>;
 
@@ -182,14 +184,21 @@ pub async fn sync_folder<T: Stream>(
     }
 
     // New messages, newest first, committed batch by batch.
+    // Moves and deletions queued here but not sent yet: the server still
+    // has those messages, and they must not come back as new mail.
+    let leaving = store.run(move |s| s.leaving_uids(folder)).await?;
     let mut new: Vec<u32> = on_server
         .iter()
-        .filter(|uid| !known.contains_key(uid))
+        .filter(|uid| !known.contains_key(uid) && !leaving.contains(uid))
         .copied()
         .collect();
+    // Rows moved or copied here locally whose UID the server did not
+    // report (no UIDPLUS) wait to be matched by Message-ID.
+    let waiting = store.run(move |s| s.has_waiting_rows(folder)).await?;
     new.sort_unstable_by(|a, b| b.cmp(a));
     let total = new.len();
     let mut fetched = 0;
+    let mut adopted = 0;
     for batch in new.chunks(BATCH) {
         let fetches: Vec<Fetch> = session
             .uid_fetch(uid_set(batch), HEADER_ITEMS)
@@ -200,10 +209,15 @@ pub async fn sync_folder<T: Stream>(
             .map_err(imap_err("UID FETCH"))?;
         let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
         fetched += headers.len();
-        store
+        adopted += store
             .run(move |s| {
                 let tx = s.batch()?;
+                let mut adopted = 0;
                 for h in &headers {
+                    if waiting && remote::adopt_waiting(&tx, folder, h.uid, h.flags, &h.parsed)? {
+                        adopted += 1;
+                        continue;
+                    }
                     remote::insert_header(
                         &tx,
                         folder,
@@ -218,12 +232,13 @@ pub async fn sync_folder<T: Stream>(
                     )?;
                 }
                 tx.commit()?;
-                Ok(())
+                Ok(adopted)
             })
             .await?;
         on_batch(fetched, total);
     }
-    summary.new_messages = fetched;
+    // Mail moved here by this user is not new mail.
+    summary.new_messages = fetched - adopted;
     let uidnext = mailbox.uid_next;
     store
         .run(move |s| {
@@ -238,81 +253,6 @@ pub async fn sync_folder<T: Stream>(
         })
         .await?;
     Ok(summary)
-}
-
-/// Send the account's queued operations to the server, oldest first,
-/// forgetting each only once the server confirmed it. Returns how many
-/// were applied.
-pub async fn replay<T: Stream>(
-    session: &mut Session<T>,
-    store: &Shared,
-    account: AccountId,
-) -> Result<usize> {
-    let pending = store.run(move |s| s.pending_ops(account)).await?;
-    // The selected folder and its UIDVALIDITY.
-    let mut selected: Option<(String, Option<u32>)> = None;
-    let mut applied = 0;
-    for p in pending {
-        if selected.as_ref().map(|(name, _)| name.as_str()) != Some(p.remote_name.as_str()) {
-            match session.select(&p.remote_name).await {
-                Ok(mailbox) => selected = Some((p.remote_name.clone(), mailbox.uid_validity)),
-                // The folder is gone on the server: the change has nowhere
-                // to go, and keeping it would block the queue for ever.
-                Err(async_imap::error::Error::No(reason)) => {
-                    tracing::warn!(folder = %p.remote_name, %reason, "dropping queued change");
-                    let id = p.id;
-                    store.run(move |s| s.finish_op(id)).await?;
-                    continue;
-                }
-                Err(e) => return Err(imap_err("SELECT")(e)),
-            }
-        }
-        let current_validity = selected.as_ref().and_then(|(_, v)| *v);
-        match &p.op {
-            // The mailbox was recreated since: these UIDs now name other
-            // messages, and changing those would be worse than losing a flag.
-            Op::Flags { uidvalidity, .. } if current_validity != Some(*uidvalidity) => {
-                tracing::warn!(folder = %p.remote_name, "UIDVALIDITY changed; dropping queued flag change");
-                let id = p.id;
-                store.run(move |s| s.finish_op(id)).await?;
-                continue;
-            }
-            Op::Flags { flag, on, uids, .. } => {
-                let query = format!(
-                    "{}FLAGS.SILENT ({})",
-                    if *on { '+' } else { '-' },
-                    flag_names(*flag).join(" ")
-                );
-                let _: Vec<Fetch> = session
-                    .uid_store(uid_set(uids), query)
-                    .await
-                    .map_err(imap_err("UID STORE"))?
-                    .try_collect()
-                    .await
-                    .map_err(imap_err("UID STORE"))?;
-            }
-        }
-        let id = p.id;
-        store.run(move |s| s.finish_op(id)).await?;
-        applied += 1;
-    }
-    Ok(applied)
-}
-
-/// IMAP names of the flags in `flags`.
-fn flag_names(flags: Flags) -> Vec<&'static str> {
-    [
-        (Flags::SEEN, "\\Seen"),
-        (Flags::FLAGGED, "\\Flagged"),
-        (Flags::ANSWERED, "\\Answered"),
-        (Flags::DELETED, "\\Deleted"),
-        (Flags::DRAFT, "\\Draft"),
-        (Flags::FORWARDED, "$Forwarded"),
-    ]
-    .into_iter()
-    .filter(|(f, _)| flags.contains(*f))
-    .map(|(_, name)| name)
-    .collect()
 }
 
 /// Fetch the whole raw message `uid` from `remote_name`. The caller stores

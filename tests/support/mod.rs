@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod mailbox;
+
 use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};

@@ -1,0 +1,149 @@
+//! Commands whose answers async-imap drops: UID MOVE and UID COPY report
+//! the new UIDs in a `COPYUID` response code (RFC 4315, RFC 6851), which
+//! is what lets a moved message keep its local row, body included.
+
+use crate::error::{Error, Result};
+use async_imap::imap_proto::rfc4315::UidSetMember;
+use async_imap::imap_proto::{Response, ResponseCode, Status};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// The UIDs messages received in the destination, source UID → new UID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyUid {
+    pub uidvalidity: u32,
+    pub pairs: Vec<(u32, u32)>,
+}
+
+/// An IMAP quoted string: backslash and double quote escaped. Mailbox
+/// names reach here from the server's own LIST, but are checked anyway.
+pub fn quote(value: &str) -> Result<String> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::InvalidName);
+    }
+    Ok(format!(
+        "\"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// Run `command` and read its answer, keeping a `COPYUID` if one comes
+/// (untagged with MOVE, tagged with COPY). NO or BAD is
+/// [`Error::ServerRefused`]; anything unsolicited on the way is ignored,
+/// as the next sync reads the state it describes anyway.
+pub async fn run_for_copyuid<T>(
+    session: &mut async_imap::Session<T>,
+    command: &str,
+    context: &'static str,
+) -> Result<Option<CopyUid>>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let network = |detail: String| Error::Network { context, detail };
+    let tag = session
+        .run_command(command)
+        .await
+        .map_err(|e| network(e.to_string()))?;
+    let mut found = None;
+    loop {
+        let response = session
+            .read_response()
+            .await
+            .map_err(|e| network(e.to_string()))?
+            .ok_or_else(|| network("connection closed".into()))?;
+        match response.parsed() {
+            Response::Data {
+                status: Status::Ok,
+                outcome,
+            } => {
+                if let Some(code) = &outcome.code {
+                    found = copy_uid(code).or(found);
+                }
+            }
+            Response::Data {
+                status: Status::Bye,
+                outcome,
+            } => return Err(network(format!("BYE {:?}", outcome.information))),
+            Response::Done {
+                tag: done,
+                status,
+                outcome,
+            } if *done == tag => {
+                return match status {
+                    Status::Ok => Ok(outcome.code.as_ref().and_then(copy_uid).or(found)),
+                    _ => Err(Error::ServerRefused {
+                        context,
+                        detail: outcome.information.as_deref().unwrap_or("").to_string(),
+                    }),
+                };
+            }
+            _ => {}
+        }
+    }
+}
+
+fn copy_uid(code: &ResponseCode<'_>) -> Option<CopyUid> {
+    let ResponseCode::CopyUid(uidvalidity, from, to) = code else {
+        return None;
+    };
+    let (from, to) = (expand(from)?, expand(to)?);
+    (from.len() == to.len()).then(|| CopyUid {
+        uidvalidity: *uidvalidity,
+        pairs: from.into_iter().zip(to).collect(),
+    })
+}
+
+/// The UIDs of a uid-set, in the order given (RFC 4315 pairs source and
+/// destination sets by position). A set larger than any batch we send
+/// is refused rather than expanded.
+fn expand(set: &[UidSetMember]) -> Option<Vec<u32>> {
+    const LIMIT: usize = 1 << 20;
+    let mut out = Vec::new();
+    for member in set {
+        match member {
+            UidSetMember::Uid(uid) => out.push(*uid),
+            UidSetMember::UidRange(range) => {
+                let (a, b) = (*range.start(), *range.end());
+                let (lo, hi) = (a.min(b), a.max(b));
+                if (hi - lo) as usize + out.len() >= LIMIT {
+                    return None;
+                }
+                // "5:3" lists them downwards.
+                if a <= b {
+                    out.extend(lo..=hi);
+                } else {
+                    out.extend((lo..=hi).rev());
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copyuid_pairs_by_position() {
+        let code = ResponseCode::CopyUid(
+            9,
+            vec![UidSetMember::Uid(4), UidSetMember::UidRange(7..=8)],
+            vec![UidSetMember::UidRange(100..=102)],
+        );
+        assert_eq!(
+            copy_uid(&code),
+            Some(CopyUid {
+                uidvalidity: 9,
+                pairs: vec![(4, 100), (7, 101), (8, 102)]
+            })
+        );
+        let uneven = ResponseCode::CopyUid(9, vec![UidSetMember::Uid(4)], vec![]);
+        assert_eq!(copy_uid(&uneven), None);
+    }
+
+    #[test]
+    fn names_are_quoted_and_checked() {
+        assert_eq!(quote(r#"a"b\c"#).unwrap(), r#""a\"b\\c""#);
+        assert!(quote("a\r\nb").is_err());
+    }
+}
