@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 
+mod actions;
+
 #[derive(Debug, Parser)]
 #[command(name = "poshta-cli", version, about = "Poshta mail client, headless")]
 pub struct Cli {
@@ -57,6 +59,8 @@ pub enum Command {
     /// Add, list or remove server accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    #[command(flatten)]
+    Action(actions::ActionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,6 +226,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             }
         }
         Command::Account(cmd) => account_command(&service, cmd, out).await?,
+        Command::Action(cmd) => actions::run(&service, cmd, out).await?,
         Command::Sync { account } => {
             let account = AccountId(account);
             service.set_password(account, read_password()?);

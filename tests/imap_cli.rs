@@ -171,3 +171,54 @@ fn mail_is_imported_only_into_local_folders() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn flag_move_and_delete_reach_the_server() {
+    let servers = support::servers();
+    let carol = servers.user("carol");
+    let kept = support::unique("Kept");
+    let mut session = support::imap::login(servers, carol).await;
+    session.create(&kept).await.unwrap();
+    for n in 0..2 {
+        let raw = format!(
+            "From: Bob <bob@example.test>\r\nTo: {}\r\nSubject: act {n}\r\n\
+             Message-ID: <act-{n}-{kept}@example.test>\r\n\r\nBody {n}\r\n",
+            carol.address
+        );
+        servers.deliver("carol", raw.as_bytes());
+    }
+    let home = tempfile::tempdir().unwrap();
+    let id = add_account(home.path(), carol, true);
+    let password = format!("{}\n", carol.password);
+    let out = cli(home.path(), &["sync", &id], &password);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&cli(home.path(), &["list", "Dovecot/INBOX"], "").stdout);
+    let id_of = |subject: &str| {
+        list.lines()
+            .find(|l| l.ends_with(&format!("\t{subject}")))
+            .and_then(|l| l.split('\t').next())
+            .unwrap_or_else(|| panic!("{subject} not in {list}"))
+            .to_string()
+    };
+    let (first, second) = (id_of("act 0"), id_of("act 1"));
+
+    let out = cli(home.path(), &["flag", &first, "--flagged"], &password);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "1 messages changed");
+    let target = format!("Dovecot/{kept}");
+    let out = cli(home.path(), &["move", &first, "--to", &target], &password);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli(home.path(), &["delete", &second, "--for-good"], &password);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Another client sees all three changes on the server.
+    session.examine(&kept).await.unwrap();
+    let flagged = session.uid_search("FLAGGED").await.unwrap();
+    assert_eq!(flagged.len(), 1, "moved with its flag");
+    let inbox = session.examine("INBOX").await.unwrap();
+    let left = session.uid_search("SUBJECT \"act \"").await.unwrap();
+    assert!(left.is_empty(), "{left:?} of {}", inbox.exists);
+    // And here it is where it was put.
+    let moved = text(&cli(home.path(), &["list", &target], "").stdout);
+    assert!(moved.contains("act 0"), "{moved}");
+}
