@@ -102,6 +102,9 @@ pub struct Folder {
     pub role: Option<Role>,
     pub unread: u32,
     pub total: u32,
+    /// Server folders only: whether the account subscribes to it (always
+    /// true for local folders).
+    pub subscribed: bool,
 }
 
 /// Message flags as a bit set, mirroring the IMAP system flags.

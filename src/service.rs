@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod actions;
+mod folders;
 
 #[derive(Clone)]
 pub struct Service {
@@ -172,25 +173,6 @@ impl Service {
             let _ = session.logout().await;
         }
         Ok(applied)
-    }
-
-    pub async fn create_folder(
-        &self,
-        account: AccountId,
-        parent: Option<FolderId>,
-        name: String,
-    ) -> Result<FolderId> {
-        self.with_store(move |s| s.create_folder(account, parent, &name))
-            .await
-    }
-
-    pub async fn rename_folder(&self, id: FolderId, name: String) -> Result<()> {
-        self.with_store(move |s| s.rename_folder(id, &name)).await
-    }
-
-    /// Delete a folder; its messages go to Trash (see `Store::delete_folder`).
-    pub async fn delete_folder(&self, id: FolderId) -> Result<usize> {
-        self.with_store(move |s| s.delete_folder(id)).await
     }
 
     /// Import an `.eml` or mbox file into `folder`, reporting progress

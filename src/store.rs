@@ -11,6 +11,7 @@ pub mod messages;
 pub mod migrations;
 pub mod ops;
 pub mod remote;
+pub mod server_folders;
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

@@ -9,9 +9,23 @@ use async_imap::types::{Name, NameAttribute};
 /// level so a hostile LIST cannot build unbounded trees.
 const MAX_DEPTH: usize = 32;
 
+/// The folders of a LIST response. Roles come from special-use
+/// attributes; only a server that marks none of its folders (no
+/// SPECIAL-USE) has them guessed from names, so a user's own folder
+/// called "Архив" never takes the place of the server's Archive.
+pub fn from_listing(listed: &[Name]) -> Vec<RemoteFolder> {
+    let special_use = listed
+        .iter()
+        .any(|n| role_from_attributes(n.attributes()).is_some());
+    listed
+        .iter()
+        .filter_map(|n| from_list(n, !special_use))
+        .collect()
+}
+
 /// Turn one LIST entry into a folder, or `None` for `\Noselect` and
 /// `\NonExistent` placeholders that hold no mail.
-pub fn from_list(name: &Name) -> Option<RemoteFolder> {
+fn from_list(name: &Name, guess_roles: bool) -> Option<RemoteFolder> {
     let attrs = name.attributes();
     let placeholder = |a: &NameAttribute<'_>| match a {
         NameAttribute::NoSelect => true,
@@ -32,7 +46,13 @@ pub fn from_list(name: &Name) -> Option<RemoteFolder> {
     if path.len() > MAX_DEPTH || path.iter().any(String::is_empty) {
         path = vec![decoded];
     }
-    let role = role_from_attributes(attrs).or_else(|| role_from_name(raw, &path));
+    let role = role_from_attributes(attrs).or_else(|| {
+        if guess_roles || raw.eq_ignore_ascii_case("INBOX") {
+            role_from_name(raw, &path)
+        } else {
+            None
+        }
+    });
     Some(RemoteFolder {
         remote_name: raw.to_string(),
         delimiter,

@@ -8,7 +8,8 @@ use rusqlite::{OptionalExtension, Row, params};
 /// The built-in Local Folders account created by the first migration.
 pub const LOCAL_ACCOUNT: AccountId = AccountId(1);
 
-const FOLDER_COLUMNS: &str = "id, account_id, parent_id, name, role, unread_count, total_count";
+const FOLDER_COLUMNS: &str =
+    "id, account_id, parent_id, name, role, unread_count, total_count, subscribed";
 
 fn folder_from_row(row: &Row<'_>) -> rusqlite::Result<Folder> {
     let role: Option<String> = row.get(4)?;
@@ -20,6 +21,7 @@ fn folder_from_row(row: &Row<'_>) -> rusqlite::Result<Folder> {
         role: role.as_deref().and_then(Role::parse),
         unread: row.get(5)?,
         total: row.get(6)?,
+        subscribed: row.get(7)?,
     })
 }
 

@@ -49,17 +49,7 @@ pub async fn sync_account<T: Stream>(
         .await
         .map_err(imap_err("CAPABILITY"))?
         .has_str("CONDSTORE");
-    let listed: Vec<_> = session
-        .list(Some(""), Some("*"))
-        .await
-        .map_err(imap_err("LIST"))?
-        .try_collect::<Vec<_>>()
-        .await
-        .map_err(imap_err("LIST"))?;
-    let remote: Vec<_> = listed.iter().filter_map(folders::from_list).collect();
-    let mut folders = store
-        .run(move |s| s.sync_folder_list(account, &remote))
-        .await?;
+    let mut folders = sync_folder_list(session, store, account).await?;
     // INBOX first: it is what the user looks at first.
     folders.sort_by_key(|(_, name)| !name.eq_ignore_ascii_case("INBOX"));
     let mut summary = Summary {
@@ -94,6 +84,40 @@ pub async fn sync_account<T: Stream>(
         summary.removed += s.removed;
     }
     Ok(summary)
+}
+
+/// Make the store's folder list (and subscriptions) the server's.
+/// Returns `(folder, server name)` of every listed folder.
+pub async fn sync_folder_list<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    account: AccountId,
+) -> Result<Vec<(FolderId, String)>> {
+    let listed: Vec<_> = session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(imap_err("LIST"))?
+        .try_collect::<Vec<_>>()
+        .await
+        .map_err(imap_err("LIST"))?;
+    let remote = folders::from_listing(&listed);
+    let subscribed: HashSet<String> = session
+        .lsub(Some(""), Some("*"))
+        .await
+        .map_err(imap_err("LSUB"))?
+        .try_collect::<Vec<_>>()
+        .await
+        .map_err(imap_err("LSUB"))?
+        .iter()
+        .map(|name| name.name().to_string())
+        .collect();
+    store
+        .run(move |s| {
+            let folders = s.sync_folder_list(account, &remote)?;
+            s.set_subscriptions(account, &subscribed)?;
+            Ok(folders)
+        })
+        .await
 }
 
 /// Sync one folder; `on_batch(fetched, to_fetch)` after each commit. With

@@ -93,3 +93,34 @@ pub async fn create(
         .unwrap();
     folder
 }
+
+/// A service in a fresh data directory with an IMAP account for `user`
+/// on the test server (trusting the test CA), its password given.
+pub async fn service(
+    servers: &Servers,
+    user: &super::User,
+) -> (tempfile::TempDir, poshta::service::Service, AccountId) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = poshta::service::Service::load(dir.path().to_path_buf())
+        .await
+        .unwrap();
+    let account = service
+        .add_account(NewAccount {
+            name: "Dovecot".into(),
+            email: user.address.clone(),
+            incoming: Server {
+                protocol: Protocol::Imap,
+                host: servers.tls_host.clone(),
+                port: servers.imaps,
+                security: Security::Tls,
+                username: user.login().into(),
+                extra_ca_pem: Some(servers.ca_pem_bytes()),
+                pinned_sha256: None,
+            },
+            outgoing: None,
+        })
+        .await
+        .unwrap();
+    service.set_password(account, user.password.clone());
+    (dir, service, account)
+}

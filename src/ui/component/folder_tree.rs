@@ -187,6 +187,7 @@ mod tests {
             role,
             unread: 0,
             total: 0,
+            subscribed: true,
         }
     }
 
