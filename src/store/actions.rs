@@ -140,13 +140,12 @@ impl Store {
         for &id in ids {
             let folder = self.message_summary(id)?.folder_id;
             let account = self.folder(folder)?.account_id;
-            if !trash_of.contains_key(&account) {
-                let trash = match self.folder_by_role(account, Role::Trash) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = trash_of.entry(account) {
+                slot.insert(match self.folder_by_role(account, Role::Trash) {
                     Ok(t) => Some((t.id, self.subtree(t.id)?)),
                     Err(Error::NotFound { .. }) => None,
                     Err(e) => return Err(e),
-                };
-                trash_of.insert(account, trash);
+                });
             }
             let (to_trash, for_good) = by_account.entry(account).or_default();
             match &trash_of[&account] {
