@@ -6,7 +6,6 @@
 mod support;
 
 use futures::TryStreamExt;
-use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::model::{AccountId, Flags, FolderId, Role};
 use poshta::store::remote::RemoteFolder;
 use poshta::store::{Shared, Store};

@@ -67,7 +67,7 @@ pub async fn create(
         path: vec![name.clone()],
         role,
     };
-    let folder = store
+    store
         .run(move |s| {
             // The account's folder list is the server's: keep the folders
             // made before, or syncing the list would drop them.
@@ -90,8 +90,7 @@ pub async fn create(
         })
         .await
         .unwrap()
-        .unwrap();
-    folder
+        .unwrap()
 }
 
 /// A service in a fresh data directory with an IMAP account for `user`
