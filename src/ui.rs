@@ -130,7 +130,10 @@ impl App {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        shortcut::subscription().map(Message::Shortcut)
+        Subscription::batch([
+            shortcut::subscription().map(Message::Shortcut),
+            shortcut::pointer_subscription().map(Message::Mailbox),
+        ])
     }
 
     pub fn theme(&self) -> Theme {

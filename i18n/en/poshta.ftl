@@ -90,3 +90,53 @@ error-server-refused = The mail server refused the change.
 error-offline = This needs a connection to the mail server; the account is offline.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.
+
+## Folder context menu
+menu-new-subfolder = New subfolder…
+menu-rename = Rename…
+menu-delete = Delete folder…
+menu-subscribe = Subscribe
+menu-unsubscribe = Unsubscribe
+menu-mark-read = Mark all as read
+menu-empty = Empty…
+menu-sync-now = Sync now
+
+## Message actions
+action-delete = Delete
+action-undo = Undo
+messages-moved = { $count ->
+    [one] One message moved to “{ $folder }”.
+   *[other] { $count } messages moved to “{ $folder }”.
+}
+messages-copied = { $count ->
+    [one] One message copied to “{ $folder }”.
+   *[other] { $count } messages copied to “{ $folder }”.
+}
+messages-trashed = { $count ->
+    [one] One message moved to Trash.
+   *[other] { $count } messages moved to Trash.
+}
+messages-deleted = { $count ->
+    [one] One message deleted for good.
+   *[other] { $count } messages deleted for good.
+}
+messages-restored = { $count ->
+    [one] One message put back.
+   *[other] { $count } messages put back.
+}
+messages-marked-read = { $count ->
+    [one] One message marked as read.
+   *[other] { $count } messages marked as read.
+}
+messages-delete-forever-confirm = { $count ->
+    [one] Delete this message for good? This cannot be undone.
+   *[other] Delete these { $count } messages for good? This cannot be undone.
+}
+folder-empty-confirm = Delete all { $count } messages in “{ $name }” for good?
+folder-empty-confirm-action = Empty
+drag-hint = { $count ->
+    [one] Drop on a folder to move the message there.
+   *[other] Drop on a folder to move { $count } messages there.
+}
+folder-subscribed = Subscribed to “{ $name }”.
+folder-unsubscribed = Unsubscribed from “{ $name }”.

@@ -89,3 +89,29 @@ error-server-refused = Пошта сервері өзгерісті қабылд
 error-offline = Бұл үшін пошта серверіне қосылу керек; тіркелгі желіден тыс.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.
+
+## Folder context menu
+menu-new-subfolder = Жаңа ішкі бума…
+menu-rename = Атын өзгерту…
+menu-delete = Буманы жою…
+menu-subscribe = Жазылу
+menu-unsubscribe = Жазылудан бас тарту
+menu-mark-read = Барлығын оқылған деп белгілеу
+menu-empty = Тазалау…
+menu-sync-now = Қазір синхрондау
+
+## Message actions
+action-delete = Жою
+action-undo = Болдырмау
+messages-moved = { $count } хат «{ $folder }» бумасына жылжытылды.
+messages-copied = { $count } хат «{ $folder }» бумасына көшірілді.
+messages-trashed = { $count } хат Себетке жылжытылды.
+messages-deleted = { $count } хат біржола жойылды.
+messages-restored = { $count } хат орнына қайтарылды.
+messages-marked-read = { $count } хат оқылған деп белгіленді.
+messages-delete-forever-confirm = { $count } хатты біржола жою керек пе? Мұны қайтару мүмкін емес.
+folder-empty-confirm = «{ $name }» ішіндегі барлық { $count } хатты біржола жою керек пе?
+folder-empty-confirm-action = Тазалау
+drag-hint = { $count } хатты жылжыту үшін буманың үстіне тастаңыз.
+folder-subscribed = «{ $name }» бумасына жазылдыңыз.
+folder-unsubscribed = «{ $name }» бумасынан жазылу тоқтатылды.

@@ -89,3 +89,29 @@ error-server-refused = 邮件服务器拒绝了此更改。
 error-offline = 此操作需要连接邮件服务器，但该账户处于离线状态。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。
+
+## Folder context menu
+menu-new-subfolder = 新建子文件夹…
+menu-rename = 重命名…
+menu-delete = 删除文件夹…
+menu-subscribe = 订阅
+menu-unsubscribe = 取消订阅
+menu-mark-read = 全部标为已读
+menu-empty = 清空…
+menu-sync-now = 立即同步
+
+## Message actions
+action-delete = 删除
+action-undo = 撤销
+messages-moved = 已将 { $count } 封邮件移至“{ $folder }”。
+messages-copied = 已将 { $count } 封邮件复制到“{ $folder }”。
+messages-trashed = 已将 { $count } 封邮件移至废纸篓。
+messages-deleted = 已永久删除 { $count } 封邮件。
+messages-restored = 已恢复 { $count } 封邮件。
+messages-marked-read = 已将 { $count } 封邮件标为已读。
+messages-delete-forever-confirm = 永久删除这 { $count } 封邮件？此操作无法撤销。
+folder-empty-confirm = 永久删除“{ $name }”中的全部 { $count } 封邮件？
+folder-empty-confirm-action = 清空
+drag-hint = 拖放到文件夹上即可移动 { $count } 封邮件。
+folder-subscribed = 已订阅“{ $name }”。
+folder-unsubscribed = 已取消订阅“{ $name }”。

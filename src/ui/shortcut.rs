@@ -15,56 +15,106 @@ pub enum Command {
     RenameFolder,
     ToggleFlag,
     MarkUnread,
+    Delete,
+    DeleteForever,
+    Undo,
+    FolderMenu,
     Cancel,
 }
 
-/// A key: a named key or a character, and whether Ctrl must be held.
+/// A key: a named key or a character.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
     Named(Named),
     Char(&'static str),
 }
 
-pub const TABLE: &[(Trigger, bool, Command)] = &[
-    (
-        Trigger::Named(Named::ArrowDown),
-        false,
-        Command::NextMessage,
-    ),
-    (Trigger::Char("j"), false, Command::NextMessage),
+/// The modifiers a binding wants. Alt is never held. `Plain` ignores
+/// Shift (so `j` and `J` both move), `Shift` requires it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mods {
+    Plain,
+    Ctrl,
+    Shift,
+}
+
+const CTRL: Mods = Mods::Ctrl;
+const NONE: Mods = Mods::Plain;
+
+pub const TABLE: &[(Trigger, Mods, Command)] = &[
+    (Trigger::Named(Named::ArrowDown), NONE, Command::NextMessage),
+    (Trigger::Char("j"), NONE, Command::NextMessage),
     (
         Trigger::Named(Named::ArrowUp),
-        false,
+        NONE,
         Command::PreviousMessage,
     ),
-    (Trigger::Char("k"), false, Command::PreviousMessage),
-    (Trigger::Char("i"), true, Command::Import),
-    (Trigger::Named(Named::F5), false, Command::GetMessages),
-    (Trigger::Char("t"), true, Command::GetMessages),
-    (Trigger::Char("n"), true, Command::NewFolder),
-    (Trigger::Named(Named::F2), false, Command::RenameFolder),
-    (Trigger::Char("s"), false, Command::ToggleFlag),
-    (Trigger::Char("u"), false, Command::MarkUnread),
-    (Trigger::Named(Named::Escape), false, Command::Cancel),
+    (Trigger::Char("k"), NONE, Command::PreviousMessage),
+    (Trigger::Char("i"), CTRL, Command::Import),
+    (Trigger::Named(Named::F5), NONE, Command::GetMessages),
+    (Trigger::Char("t"), CTRL, Command::GetMessages),
+    (Trigger::Char("n"), CTRL, Command::NewFolder),
+    (Trigger::Named(Named::F2), NONE, Command::RenameFolder),
+    (Trigger::Char("s"), NONE, Command::ToggleFlag),
+    (Trigger::Char("u"), NONE, Command::MarkUnread),
+    (Trigger::Named(Named::Escape), NONE, Command::Cancel),
+    (Trigger::Named(Named::Delete), NONE, Command::Delete),
+    (
+        Trigger::Named(Named::Delete),
+        Mods::Shift,
+        Command::DeleteForever,
+    ),
+    (Trigger::Char("z"), CTRL, Command::Undo),
+    (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
+    (
+        Trigger::Named(Named::ContextMenu),
+        NONE,
+        Command::FolderMenu,
+    ),
 ];
 
 /// The command bound to a key press, if any.
 pub fn lookup(key: &Key, modifiers: Modifiers) -> Option<Command> {
-    TABLE.iter().find_map(|(trigger, ctrl, command)| {
+    // A Shift binding wins over the plain one of the same key.
+    let mut best = None;
+    for (trigger, mods, command) in TABLE {
         let key_matches = match (trigger, key.as_ref()) {
             (Trigger::Named(n), Key::Named(k)) => *n == k,
             (Trigger::Char(c), Key::Character(k)) => c.eq_ignore_ascii_case(k),
             _ => false,
         };
-        let mods_match = modifiers.command() == *ctrl && !modifiers.alt();
-        (key_matches && mods_match).then_some(*command)
-    })
+        let mods_match = !modifiers.alt()
+            && match mods {
+                Mods::Plain => !modifiers.command(),
+                Mods::Ctrl => modifiers.command(),
+                Mods::Shift => !modifiers.command() && modifiers.shift(),
+            };
+        if key_matches && mods_match && (best.is_none() || *mods == Mods::Shift) {
+            best = Some(*command);
+        }
+    }
+    best
 }
 
 /// Keys no widget took (typing in a text field never triggers these).
 pub fn subscription() -> Subscription<Command> {
     keyboard::listen().filter_map(|event| match event {
         keyboard::Event::KeyPressed { key, modifiers, .. } => lookup(&key, modifiers),
+        _ => None,
+    })
+}
+
+/// What the mailbox needs from the mouse and modifier keys besides
+/// widget messages: Ctrl/Shift for choosing several messages, and the
+/// button coming up anywhere to end a drag.
+pub fn pointer_subscription() -> Subscription<mailbox::Message> {
+    iced::event::listen_with(|event, _status, _window| match event {
+        iced::Event::Keyboard(keyboard::Event::ModifiersChanged(m)) => {
+            Some(mailbox::Message::Modifiers(m))
+        }
+        iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left)) => {
+            Some(mailbox::Message::MouseReleased)
+        }
         _ => None,
     })
 }
@@ -81,7 +131,12 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::RenameFolder => mailbox::Message::RenameFolder,
         Command::ToggleFlag => mailbox::Message::Reader(reader::Message::ToggleFlag),
         Command::MarkUnread => mailbox::Message::Reader(reader::Message::MarkUnread),
+        Command::Delete => mailbox::Message::Delete,
+        Command::DeleteForever => mailbox::Message::DeleteForever,
+        Command::Undo => mailbox::Message::Undo,
+        Command::FolderMenu => mailbox::Message::FolderMenu,
         Command::Cancel if mailbox.editor().is_some() => mailbox::Message::EditorCancel,
+        Command::Cancel if mailbox.tree().menu().is_some() => mailbox::Message::CloseMenu,
         Command::Cancel => return None,
     })
 }
@@ -105,5 +160,14 @@ mod tests {
         let j = Key::Character("J".into());
         assert_eq!(lookup(&j, Modifiers::SHIFT), Some(Command::NextMessage));
         assert_eq!(lookup(&j, Modifiers::ALT), None);
+        let delete = Key::Named(Named::Delete);
+        assert_eq!(lookup(&delete, Modifiers::empty()), Some(Command::Delete));
+        assert_eq!(
+            lookup(&delete, Modifiers::SHIFT),
+            Some(Command::DeleteForever)
+        );
+        let z = Key::Character("z".into());
+        assert_eq!(lookup(&z, Modifiers::CTRL), Some(Command::Undo));
+        assert_eq!(lookup(&z, Modifiers::empty()), None);
     }
 }

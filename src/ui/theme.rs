@@ -91,6 +91,71 @@ pub fn row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     }
 }
 
+/// A message list row: chosen, under the pointer, or plain.
+pub fn list_row(selected: bool, hovered: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let p = theme.extended_palette();
+        let background = if selected {
+            Some(p.primary.weak.color.scale_alpha(0.45))
+        } else if hovered {
+            Some(p.background.strong.color.scale_alpha(0.5))
+        } else {
+            None
+        };
+        container::Style {
+            background: background.map(Background::Color),
+            text_color: Some(p.background.base.text),
+            border: border::rounded(4),
+            ..container::Style::default()
+        }
+    }
+}
+
+/// A context menu's panel.
+pub fn menu(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.background.base.color)),
+        border: iced::Border {
+            color: p.background.strong.color,
+            width: 1.0,
+            radius: 6.0.into(),
+        },
+        shadow: iced::Shadow {
+            color: iced::Color::from_rgba(0.0, 0.0, 0.0, 0.15),
+            offset: iced::Vector::new(0.0, 2.0),
+            blur_radius: 6.0,
+        },
+        ..container::Style::default()
+    }
+}
+
+pub fn menu_item(theme: &Theme, status: button::Status) -> button::Style {
+    let p = theme.extended_palette();
+    let hovered = matches!(status, button::Status::Hovered | button::Status::Pressed);
+    button::Style {
+        background: hovered.then(|| Background::Color(p.primary.weak.color.scale_alpha(0.5))),
+        text_color: p.background.base.text,
+        border: border::rounded(4),
+        ..button::Style::default()
+    }
+}
+
+/// A folder under the pointer while messages are dragged onto it.
+pub fn drop_target(theme: &Theme, _status: button::Status) -> button::Style {
+    let p = theme.extended_palette();
+    button::Style {
+        background: Some(Background::Color(p.primary.base.color.scale_alpha(0.3))),
+        text_color: p.background.base.text,
+        border: iced::Border {
+            color: p.primary.base.color,
+            width: 1.0,
+            radius: 4.0.into(),
+        },
+        ..button::Style::default()
+    }
+}
+
 /// The unread count beside a folder.
 pub fn badge(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();

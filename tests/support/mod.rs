@@ -14,6 +14,8 @@
 #![allow(dead_code)]
 
 pub mod mailbox;
+#[cfg(feature = "gui")]
+pub mod ui;
 
 use std::collections::HashMap;
 use std::fs;

@@ -4,8 +4,9 @@
 use crate::fl;
 use crate::i18n;
 use crate::model::{Account, AccountKind, Folder, FolderId, Role};
+use crate::ui::component::folder_menu::{self, Item};
 use crate::ui::{icon, theme};
-use iced::widget::{Column, button, container, row, scrollable, space, text};
+use iced::widget::{Column, button, container, mouse_area, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Font, font};
 
 #[derive(Debug, Default)]
@@ -13,16 +14,28 @@ pub struct FolderTree {
     accounts: Vec<Account>,
     folders: Vec<Folder>,
     selected: Option<FolderId>,
+    /// The folder under the pointer: where dragged messages would land.
+    hovered: Option<FolderId>,
+    /// Whether messages are being dragged (hovered folders light up).
+    dragging: bool,
+    /// The folder whose context menu is open.
+    menu: Option<FolderId>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Select(FolderId),
+    Hovered(FolderId),
+    Left(FolderId),
+    OpenMenu(FolderId),
+    CloseMenu,
+    Chose(FolderId, Item),
 }
 
 pub enum Action {
     None,
     Selected(FolderId),
+    Menu(FolderId, Item),
 }
 
 /// The name shown for a folder: special folders in the user's language.
@@ -45,9 +58,76 @@ impl FolderTree {
         match message {
             Message::Select(id) => {
                 self.selected = Some(id);
+                self.menu = None;
                 Action::Selected(id)
             }
+            Message::Hovered(id) => {
+                self.hovered = Some(id);
+                Action::None
+            }
+            Message::Left(id) => {
+                if self.hovered == Some(id) {
+                    self.hovered = None;
+                }
+                Action::None
+            }
+            Message::OpenMenu(id) => {
+                self.menu = Some(id);
+                if self.selected != Some(id) {
+                    self.selected = Some(id);
+                    return Action::Selected(id);
+                }
+                Action::None
+            }
+            Message::CloseMenu => {
+                self.menu = None;
+                Action::None
+            }
+            Message::Chose(id, item) => {
+                self.menu = None;
+                Action::Menu(id, item)
+            }
         }
+    }
+
+    pub fn hovered(&self) -> Option<FolderId> {
+        self.hovered
+    }
+
+    pub fn set_dragging(&mut self, dragging: bool) {
+        self.dragging = dragging;
+    }
+
+    pub fn menu(&self) -> Option<FolderId> {
+        self.menu
+    }
+
+    pub fn account(&self, id: crate::model::AccountId) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// Whether `id` is the Trash or a folder inside it.
+    pub fn is_in_trash(&self, id: FolderId) -> bool {
+        let mut current = self.folder(id);
+        while let Some(folder) = current {
+            if folder.role == Some(Role::Trash) {
+                return true;
+            }
+            current = folder.parent_id.and_then(|p| self.folder(p));
+        }
+        false
+    }
+
+    /// The context menu's items for `id`.
+    pub fn menu_items(&self, id: FolderId) -> Vec<Item> {
+        let Some(folder) = self.folder(id) else {
+            return Vec::new();
+        };
+        let kind = self
+            .account(folder.account_id)
+            .map_or(AccountKind::Local, |a| a.kind);
+        let in_trash = folder.role != Some(Role::Trash) && self.is_in_trash(id);
+        folder_menu::items(folder, kind, in_trash)
     }
 
     /// Replace the tree's data, keeping the selection when it still exists.
@@ -116,6 +196,14 @@ impl FolderTree {
             );
             for (folder, depth) in crate::model::tree_order(&self.folders, account.id) {
                 items = items.push(self.folder_row(folder, depth));
+                if self.menu == Some(folder.id) {
+                    let id = folder.id;
+                    items = items.push(folder_menu::view(
+                        &self.menu_items(id),
+                        28.0 + 16.0 * depth as f32,
+                        move |item| Message::Chose(id, item),
+                    ));
+                }
             }
         }
         scrollable(items)
@@ -159,11 +247,20 @@ impl FolderTree {
         ]
         .spacing(8)
         .align_y(Alignment::Center);
-        button(content)
+        let target = self.dragging && self.hovered == Some(folder.id);
+        let row = button(content)
             .width(Fill)
             .padding([6, 6])
-            .style(theme::row(selected))
-            .on_press(Message::Select(folder.id))
+            .on_press(Message::Select(folder.id));
+        let row = if target {
+            row.style(theme::drop_target)
+        } else {
+            row.style(theme::row(selected))
+        };
+        mouse_area(row)
+            .on_enter(Message::Hovered(folder.id))
+            .on_exit(Message::Left(folder.id))
+            .on_right_press(Message::OpenMenu(folder.id))
             .into()
     }
 }

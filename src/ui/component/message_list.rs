@@ -6,8 +6,9 @@
 use crate::fl;
 use crate::model::{Flags, FolderId, MessageId, MessageSummary};
 use crate::ui::{UiError, icon, theme};
-use iced::widget::{Column, button, column, container, row, scrollable, space, text};
-use iced::{Alignment, Element, Fill, Font, Theme, font};
+use iced::keyboard::Modifiers;
+use iced::widget::{Column, column, container, mouse_area, row, scrollable, space, text};
+use iced::{Alignment, Element, Fill, Font, Theme, font, mouse};
 
 /// Height of one row in logical pixels (two lines of text plus padding).
 pub const ROW_HEIGHT: f32 = 56.0;
@@ -32,6 +33,14 @@ pub struct MessageList {
     generation: u64,
     pending: Option<PageRequest>,
     error: Option<UiError>,
+    /// More messages chosen with Ctrl or Shift held (the open one too).
+    marked: Vec<MessageId>,
+    modifiers: Modifiers,
+    hovered: Option<usize>,
+    /// The row the mouse button went down on, and whether the pointer
+    /// has left it since (then it is a drag, not a click).
+    pressed: Option<usize>,
+    dragging: bool,
 }
 
 /// Rows `start..start+limit` of `folder`, asked of the store.
@@ -54,7 +63,10 @@ pub struct Page {
 pub enum Message {
     Scrolled(scrollable::Viewport),
     Loaded(PageRequest, Result<Page, UiError>),
-    Clicked(usize),
+    /// The mouse button went down on a row.
+    Pressed(usize),
+    Hovered(usize),
+    Left(usize),
 }
 
 #[derive(Debug, PartialEq)]
@@ -152,8 +164,107 @@ impl MessageList {
                     }
                 }
             }
-            Message::Clicked(index) => self.select(index, false),
+            Message::Pressed(index) => self.press(index),
+            Message::Hovered(index) => {
+                self.hovered = Some(index);
+                Action::None
+            }
+            Message::Left(index) => {
+                if self.hovered == Some(index) {
+                    self.hovered = None;
+                }
+                if self.pressed == Some(index) {
+                    self.dragging = true;
+                }
+                Action::None
+            }
         }
+    }
+
+    pub fn set_modifiers(&mut self, modifiers: Modifiers) {
+        self.modifiers = modifiers;
+    }
+
+    /// The messages an action applies to: those marked, else the open one.
+    pub fn selection(&self) -> Vec<MessageId> {
+        if self.marked.is_empty() {
+            self.selected().into_iter().collect()
+        } else {
+            self.marked.clone()
+        }
+    }
+
+    pub fn is_marked(&self, id: MessageId) -> bool {
+        self.marked.contains(&id) || self.selected() == Some(id)
+    }
+
+    /// The messages being dragged, once the pointer has left the row it
+    /// pressed.
+    pub fn dragged(&self) -> Option<Vec<MessageId>> {
+        (self.pressed.is_some() && self.dragging).then(|| self.selection())
+    }
+
+    /// The mouse button came up (anywhere). A press on one of several
+    /// marked rows that did not become a drag chooses that row alone.
+    pub fn release(&mut self) -> Action {
+        let pressed = self.pressed.take();
+        let dragged = std::mem::take(&mut self.dragging);
+        match pressed {
+            Some(index) if !dragged && self.marked.len() > 1 => {
+                self.marked.clear();
+                self.select(index, false)
+            }
+            _ => Action::None,
+        }
+    }
+
+    /// Messages moved or deleted: no longer chosen.
+    pub fn forget(&mut self, ids: &[MessageId]) {
+        self.marked.retain(|id| !ids.contains(id));
+        if self.selected().is_some_and(|id| ids.contains(&id)) {
+            self.selected = None;
+        }
+    }
+
+    fn press(&mut self, index: usize) -> Action {
+        let Some(id) = self.id_at(index) else {
+            return Action::None;
+        };
+        if self.modifiers.command() {
+            // Ctrl: add or remove one, keeping the others.
+            if self.marked.is_empty() {
+                self.marked.extend(self.selected());
+            }
+            match self.marked.iter().position(|m| *m == id) {
+                Some(pos) => {
+                    self.marked.remove(pos);
+                }
+                None => self.marked.push(id),
+            }
+            return Action::None;
+        }
+        if self.modifiers.shift() {
+            // Shift: everything between the open message and this one.
+            let anchor = self.selected.map(|(i, _)| i).unwrap_or(index);
+            let (from, to) = (anchor.min(index), anchor.max(index));
+            self.marked = (from..=to).filter_map(|i| self.id_at(i)).collect();
+            return Action::None;
+        }
+        self.pressed = Some(index);
+        self.dragging = false;
+        if self.marked.len() > 1 && self.marked.contains(&id) {
+            // Maybe the start of dragging them all; `release` decides.
+            return Action::None;
+        }
+        self.marked.clear();
+        self.select(index, false)
+    }
+
+    fn id_at(&self, index: usize) -> Option<MessageId> {
+        index
+            .checked_sub(self.start)
+            .and_then(|pos| self.rows.get(pos))
+            .map(|r| r.id)
     }
 
     pub fn select_next(&mut self) -> Action {
@@ -252,8 +363,14 @@ impl MessageList {
         let below = self.count.saturating_sub(self.start + self.rows.len()) as f32 * ROW_HEIGHT;
         let rows = Column::with_children(self.rows.iter().enumerate().map(|(pos, m)| {
             let index = self.start + pos;
-            let selected = self.selected.is_some_and(|(i, _)| i == index);
-            row_view(m, selected).map(move |()| Message::Clicked(index))
+            let selected = self.is_marked(m.id);
+            let hovered = self.hovered == Some(index);
+            mouse_area(row_view(m, selected, hovered))
+                .on_press(Message::Pressed(index))
+                .on_enter(Message::Hovered(index))
+                .on_exit(Message::Left(index))
+                .interaction(mouse::Interaction::Pointer)
+                .into()
         }));
         scrollable(column![space().height(above), rows, space().height(below)].width(Fill))
             .direction(theme::scrollbar())
@@ -285,7 +402,7 @@ fn bold_if(on: bool) -> Font {
     }
 }
 
-fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
+fn row_view(m: &MessageSummary, selected: bool, hovered: bool) -> Element<'_, Message> {
     let unread = !m.flags.contains(Flags::SEEN);
     let subject = if m.subject.is_empty() {
         fl!("list-no-subject")
@@ -337,7 +454,7 @@ fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
             background: unread.then(|| theme::accent(t).into()),
             ..container::Style::default()
         });
-    button(
+    container(
         row![marker, column![top, bottom].spacing(4).width(Fill)]
             .spacing(10)
             .align_y(Alignment::Center),
@@ -345,8 +462,7 @@ fn row_view(m: &MessageSummary, selected: bool) -> Element<'_, ()> {
     .height(ROW_HEIGHT)
     .width(Fill)
     .padding([7, 12])
-    .style(theme::row(selected))
-    .on_press(())
+    .style(theme::list_row(selected, hovered))
     .into()
 }
 
@@ -479,7 +595,7 @@ mod tests {
         let first = fetch(list.open_folder(FolderId(1)));
         list.update(page(first, 5));
         assert_eq!(
-            list.update(Message::Clicked(2)),
+            list.update(Message::Pressed(2)),
             Action::Open {
                 id: MessageId(3),
                 scroll_to: None
@@ -488,5 +604,48 @@ mod tests {
         list.set_flags(MessageId(3), Flags::SEEN);
         assert!(list.row(MessageId(3)).unwrap().flags.contains(Flags::SEEN));
         assert_eq!(list.selected(), Some(MessageId(3)));
+    }
+
+    #[test]
+    fn ctrl_and_shift_choose_several_and_a_drag_carries_them() {
+        let mut list = MessageList::default();
+        let first = fetch(list.open_folder(FolderId(1)));
+        list.update(page(first, 10));
+        list.update(Message::Pressed(1));
+        list.release();
+        list.set_modifiers(Modifiers::CTRL);
+        assert_eq!(list.update(Message::Pressed(4)), Action::None, "no open");
+        assert_eq!(list.selection(), vec![MessageId(2), MessageId(5)]);
+        list.update(Message::Pressed(1));
+        assert_eq!(list.selection(), vec![MessageId(5)], "Ctrl again unmarks");
+
+        list.set_modifiers(Modifiers::SHIFT);
+        list.update(Message::Pressed(3));
+        assert_eq!(
+            list.selection(),
+            vec![MessageId(2), MessageId(3), MessageId(4)],
+            "from the open message to here"
+        );
+
+        // Pressing one of them and leaving its row drags all three.
+        list.set_modifiers(Modifiers::empty());
+        assert_eq!(list.update(Message::Pressed(2)), Action::None);
+        assert_eq!(list.dragged(), None, "not until the pointer moves off");
+        list.update(Message::Left(2));
+        assert_eq!(list.dragged().map(|d| d.len()), Some(3));
+        assert_eq!(list.release(), Action::None);
+
+        // A plain click on one of them (no drag) chooses it alone.
+        list.update(Message::Pressed(3));
+        assert_eq!(
+            list.release(),
+            Action::Open {
+                id: MessageId(4),
+                scroll_to: None
+            }
+        );
+        assert_eq!(list.selection(), vec![MessageId(4)]);
+        list.forget(&[MessageId(4)]);
+        assert!(list.selection().is_empty());
     }
 }

@@ -10,7 +10,10 @@ use crate::sync;
 use crate::ui::component::{folder_tree, message_list, reader};
 use crate::ui::{UiError, theme};
 
+mod actions;
 mod editor;
+use crate::store::actions::Undo;
+pub use actions::Done;
 pub use editor::{EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor};
 use futures::StreamExt;
 use iced::widget::{button, column, container, operation, row, rule, text};
@@ -26,6 +29,8 @@ pub struct Mailbox {
     status: Status,
     /// The account being synced, if any (one sync at a time).
     syncing: Option<AccountId>,
+    /// How to take back the last move or delete, while it is offered.
+    undo: Option<Undo>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +40,10 @@ pub enum Status {
     Imported(Progress),
     Syncing(String, sync::Progress),
     Synced(String, sync::Summary),
+    /// Messages being dragged, and how many.
+    Dragging(usize),
+    /// An action finished; the text says what it did.
+    Done(String),
     Error(UiError),
 }
 
@@ -59,6 +68,15 @@ pub enum Message {
     Syncing(SyncEvent),
     SelectNext,
     SelectPrevious,
+    Modifiers(iced::keyboard::Modifiers),
+    MouseReleased,
+    Delete,
+    DeleteForever,
+    Undo,
+    Acted(Result<Done, UiError>),
+    /// Shift+F10 or the Menu key: the selected folder's context menu.
+    FolderMenu,
+    CloseMenu,
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -85,6 +103,7 @@ impl Mailbox {
             editor: None,
             status: Status::Ready,
             syncing: None,
+            undo: None,
         };
         let load = mailbox.load_tree();
         (mailbox, load)
@@ -145,11 +164,36 @@ impl Mailbox {
             Message::TreeLoaded(Err(e)) => self.fail(e),
             Message::Tree(msg) => match self.tree.update(msg) {
                 folder_tree::Action::Selected(id) => self.select_folder(id),
+                folder_tree::Action::Menu(id, item) => self.menu_action(id, item),
                 folder_tree::Action::None => Task::none(),
             },
             Message::List(msg) => {
+                let left = matches!(msg, message_list::Message::Left(_));
                 let action = self.list.update(msg);
+                if left {
+                    self.track_drag();
+                }
                 self.list_action(action)
+            }
+            Message::Modifiers(modifiers) => {
+                self.list.set_modifiers(modifiers);
+                Task::none()
+            }
+            Message::MouseReleased => self.mouse_released(),
+            Message::Delete => self.delete_selected(false),
+            Message::DeleteForever => self.delete_selected(true),
+            Message::Undo => self.undo_last(),
+            Message::Acted(result) => self.acted(result),
+            Message::FolderMenu => match self.tree.selected().map(|f| f.id) {
+                Some(id) => {
+                    self.tree.update(folder_tree::Message::OpenMenu(id));
+                    Task::none()
+                }
+                None => Task::none(),
+            },
+            Message::CloseMenu => {
+                self.tree.update(folder_tree::Message::CloseMenu);
+                Task::none()
             }
             Message::SelectNext => {
                 let action = self.list.select_next();
@@ -191,7 +235,7 @@ impl Mailbox {
                 let editor = self.user_folder().map(|f| Editor::Delete {
                     folder: f.id,
                     name: f.name.clone(),
-                    forever: self.is_in_trash(f.id),
+                    forever: self.tree.is_in_trash(f.id),
                 });
                 self.open_editor(editor)
             }
@@ -416,17 +460,6 @@ impl Mailbox {
         self.tree.selected().filter(|f| f.role.is_none())
     }
 
-    fn is_in_trash(&self, id: FolderId) -> bool {
-        let mut current = self.tree.folder(id);
-        while let Some(folder) = current {
-            if folder.role == Some(Role::Trash) {
-                return true;
-            }
-            current = folder.parent_id.and_then(|p| self.tree.folder(p));
-        }
-        false
-    }
-
     fn submit_editor(&mut self) -> Task<Message> {
         let Some(editor) = self.editor.clone() else {
             return Task::none();
@@ -451,6 +484,14 @@ impl Mailbox {
                 async move { service.delete_folder(folder).await.map(|_| None) },
                 done,
             ),
+            Editor::DeleteMessages { ids } => {
+                self.editor = None;
+                self.delete_forever(ids)
+            }
+            Editor::Empty { folder, .. } => {
+                self.editor = None;
+                self.empty_folder(folder)
+            }
             Editor::Password {
                 account, password, ..
             } => {
@@ -476,12 +517,23 @@ impl Mailbox {
         else {
             return Task::none();
         };
-        if self.service.has_password(account.id) {
-            return self.start_sync(account.id);
+        self.sync_account(account.id)
+    }
+
+    /// Sync `account` now, asking for its password first if needed.
+    fn sync_account(&mut self, account: AccountId) -> Task<Message> {
+        if self.syncing.is_some() {
+            return Task::none();
         }
+        if self.service.has_password(account) {
+            return self.start_sync(account);
+        }
+        let Some(found) = self.tree.account(account) else {
+            return Task::none();
+        };
         let editor = Editor::Password {
-            account: account.id,
-            name: folder_tree::account_name(account),
+            account,
+            name: folder_tree::account_name(found),
             password: String::new(),
         };
         self.open_editor(Some(editor))
@@ -628,8 +680,19 @@ impl Mailbox {
                 ),
                 false,
             ),
+            Status::Dragging(count) => {
+                let count = *count;
+                (fl!("drag-hint", count = count), false)
+            }
+            Status::Done(text) => (text.clone(), false),
             Status::Error(e) => (e.text(), true),
         };
+        let undo = self.undo.is_some().then(|| {
+            button(text(fl!("action-undo")).size(12))
+                .style(button::text)
+                .padding([0, 6])
+                .on_press(Message::Undo)
+        });
         let count = if self.list.folder().is_some() {
             fl!("list-count", count = self.list.count())
         } else {
@@ -643,8 +706,9 @@ impl Mailbox {
                     .style(move |t: &Theme| text::Style {
                         color: is_error.then(|| theme::error_text(t)),
                     }),
-                text(count).size(12),
             ]
+            .push(undo)
+            .push(text(count).size(12))
             .align_y(Alignment::Center),
         )
         .padding([4, 12])

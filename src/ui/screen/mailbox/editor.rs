@@ -3,7 +3,7 @@
 
 use super::Message;
 use crate::fl;
-use crate::model::{AccountId, FolderId};
+use crate::model::{AccountId, FolderId, MessageId};
 use crate::ui::theme;
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Theme};
@@ -27,6 +27,16 @@ pub enum Editor {
         folder: FolderId,
         name: String,
         forever: bool,
+    },
+    /// Deleting messages for good (Shift+Delete, or Delete in Trash).
+    DeleteMessages {
+        ids: Vec<MessageId>,
+    },
+    /// Deleting all of a folder's messages for good ("Empty Trash").
+    Empty {
+        folder: FolderId,
+        name: String,
+        count: u32,
     },
     /// Asked before the first sync of a session (kept in memory only).
     Password {
@@ -87,6 +97,22 @@ pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
             .spacing(6)
             .into()
         }
+        Editor::DeleteMessages { ids } => column![
+            text(fl!("messages-delete-forever-confirm", count = ids.len())).size(12),
+            confirm_row(fl!("action-delete"), button::danger, true),
+        ]
+        .spacing(6)
+        .into(),
+        Editor::Empty { name, count, .. } => column![
+            text({
+                let count = *count;
+                fl!("folder-empty-confirm", count = count, name = name.as_str())
+            })
+            .size(12),
+            confirm_row(fl!("folder-empty-confirm-action"), button::danger, true),
+        ]
+        .spacing(6)
+        .into(),
     };
     container(body).padding([6, 10]).into()
 }
