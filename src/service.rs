@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod live;
+
 #[derive(Clone)]
 pub struct Service {
     inner: Arc<Inner>,
@@ -29,6 +31,8 @@ struct Inner {
     /// Passwords given this session. Memory only: never written to disk
     /// (the OS keyring is their only persistent home).
     passwords: std::sync::Mutex<HashMap<AccountId, String>>,
+    /// Per-account live connections and their status (see `live`).
+    live: live::Live,
 }
 
 impl std::fmt::Debug for Service {
@@ -49,6 +53,7 @@ impl Service {
                 store: Shared::new(store),
                 data_dir: data_dir.to_path_buf(),
                 passwords: Default::default(),
+                live: Default::default(),
             }),
         })
     }
@@ -147,12 +152,14 @@ impl Service {
         Ok(changed)
     }
 
-    /// Send queued changes of every account whose password is known.
+    /// Send queued changes of every account whose password is known. A
+    /// live account's worker sends them on its own connection instead,
+    /// and in offline mode they stay queued.
     pub async fn push_changes(&self) -> Result<usize> {
         let accounts = self.with_store(|s| s.accounts_with_pending_ops()).await?;
         let mut applied = 0;
         for account in accounts {
-            if !self.passwords().contains_key(&account) {
+            if self.leave_changes_to_worker(account) || !self.passwords().contains_key(&account) {
                 continue;
             }
             let mut session = self.imap_session(account).await?;
