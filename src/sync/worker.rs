@@ -444,8 +444,10 @@ where
         })
     }
 
-    /// Send queued changes and sync every folder, INBOX first on its own
-    /// so mail that arrived meanwhile is announced.
+    /// Send queued changes and sync every folder. The INBOX goes first on
+    /// its own, so mail that arrived meanwhile is announced, and last, so
+    /// it is the mailbox selected for IDLE (and what arrived during the
+    /// run is announced too; with CONDSTORE that costs two round trips).
     async fn full_sync(&self, session: &mut Session, offered: Offered) -> Result<()> {
         self.control.full_sync.store(false, Ordering::SeqCst);
         self.report(AccountStatus::Syncing(Progress::default()));
@@ -457,7 +459,7 @@ where
         self.announce(Event::Changed {
             account: self.account,
         });
-        Ok(())
+        self.sync_inbox(session, offered).await
     }
 
     /// Send queued changes, then re-read the INBOX: new mail, flags
