@@ -4,6 +4,7 @@
 pub mod backoff;
 pub mod idle;
 pub mod imap;
+pub mod status;
 pub mod worker;
 
 /// Where a sync run stands, for the status line and the CLI.

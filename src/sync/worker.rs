@@ -2,22 +2,21 @@
 //! logged in and react to the server (IDLE, else polling) and to local
 //! changes, reconnecting on its own after network trouble.
 //!
-//! What the worker is doing is published on a [`Board`]: a status per
-//! account and a stream of [`Event`]s the window listens to.
+//! What the worker is doing is published on a [`Board`].
 
 use super::backoff::Backoff;
 use super::idle::{self, IdleError, Wake};
+use super::status::{AccountStatus, Board, Event, PushMode};
 use super::{Progress, imap as sync_imap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::imap::connect::{self, Session, Timeouts};
 use crate::model::{AccountId, FolderId, Role};
 use crate::store::Shared;
-use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::{Notify, watch};
 
 /// Timing of live connections. The defaults suit real servers; tests
 /// shorten them.
@@ -58,107 +57,6 @@ impl Default for LiveConfig {
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(5 * 60),
         }
-    }
-}
-
-/// How an online account learns about new mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushMode {
-    /// The server tells us at once (IMAP IDLE).
-    Idle,
-    /// We ask every [`LiveConfig::poll_interval`].
-    Polling,
-}
-
-/// What an account's connection is doing, for the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountStatus {
-    /// No live connection (never started, stopped, or offline mode).
-    Offline,
-    Connecting,
-    /// A full sync runs.
-    Syncing(Progress),
-    /// Logged in and waiting for changes.
-    Online {
-        push: PushMode,
-    },
-    /// The last attempt failed. With `retry_in` the worker tries again by
-    /// itself after that long; without, it has stopped (a wrong or missing
-    /// password, a certificate to confirm) until the user acts.
-    Error {
-        kind: ErrorKind,
-        detail: String,
-        retry_in: Option<Duration>,
-    },
-}
-
-/// What the live connections tell the window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Status {
-        account: AccountId,
-        status: AccountStatus,
-    },
-    /// `count` new messages were stored in `folder`, the account's INBOX.
-    NewMail {
-        account: AccountId,
-        folder: FolderId,
-        count: usize,
-    },
-    /// The worker changed the account's mail in the store: lists showing
-    /// it should be reloaded.
-    Changed { account: AccountId },
-}
-
-/// Every account's current status and the channel its changes go out on.
-pub struct Board {
-    events: broadcast::Sender<Event>,
-    statuses: Mutex<HashMap<AccountId, AccountStatus>>,
-}
-
-/// Events buffered per receiver. A receiver that falls further behind
-/// gets `Lagged` and should reload everything.
-const EVENT_BUFFER: usize = 256;
-
-impl Default for Board {
-    fn default() -> Self {
-        Self {
-            events: broadcast::channel(EVENT_BUFFER).0,
-            statuses: Mutex::default(),
-        }
-    }
-}
-
-impl Board {
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.events.subscribe()
-    }
-
-    pub fn status(&self, account: AccountId) -> AccountStatus {
-        self.statuses()
-            .get(&account)
-            .cloned()
-            .unwrap_or(AccountStatus::Offline)
-    }
-
-    /// Record `status` and announce it if it differs from the last one.
-    pub fn set_status(&self, account: AccountId, status: AccountStatus) {
-        let mut statuses = self.statuses();
-        if statuses.get(&account) == Some(&status) {
-            return;
-        }
-        statuses.insert(account, status.clone());
-        // Sent under the lock, so receivers see statuses in the order
-        // they were recorded. No receiver is not an error.
-        let _ = self.events.send(Event::Status { account, status });
-    }
-
-    pub fn send(&self, event: Event) {
-        let _ = self.events.send(event);
-    }
-
-    fn statuses(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, AccountStatus>> {
-        self.statuses.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
