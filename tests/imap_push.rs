@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 /// How long anything that should happen may take.
@@ -214,10 +214,14 @@ async fn server_flags(session: &mut support::imap::Session, subject: &str) -> Ve
 
 /// A TCP relay to Dovecot's IMAPS port that the test can cut, as a
 /// network failure would: open connections are dropped and new ones
-/// closed at once until it is restored.
+/// closed at once until it is restored. Or it can freeze the open
+/// connections: they stay open but nothing passes any more, as when a
+/// NAT forgets a connection or Wi-Fi goes away without a word.
 struct Proxy {
     port: u16,
     up: Arc<AtomicBool>,
+    /// Bumped by each freeze; a relay freezes when it changes.
+    freezes: watch::Sender<u64>,
     /// Connections relayed so far.
     accepted: Arc<AtomicUsize>,
     relays: Arc<Mutex<Vec<JoinHandle<()>>>>,
@@ -231,17 +235,28 @@ impl Proxy {
         let up = Arc::new(AtomicBool::new(true));
         let accepted = Arc::new(AtomicUsize::new(0));
         let relays: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let freezes = watch::channel(0).0;
         let accept = tokio::spawn({
             let (up, accepted, relays) = (up.clone(), accepted.clone(), relays.clone());
+            let freezes = freezes.clone();
             async move {
                 while let Ok((mut client, _)) = listener.accept().await {
                     if !up.load(Ordering::SeqCst) {
                         continue; // dropped: closed at once
                     }
                     accepted.fetch_add(1, Ordering::SeqCst);
+                    let mut freezes = freezes.subscribe();
+                    let born = *freezes.borrow_and_update();
                     let relay = tokio::spawn(async move {
-                        if let Ok(mut server) = TcpStream::connect(("127.0.0.1", target)).await {
-                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        let Ok(mut server) = TcpStream::connect(("127.0.0.1", target)).await else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            () = async { drop(freezes.wait_for(|n| *n != born).await) } => {
+                                // Hold both sockets open, relaying nothing.
+                                std::future::pending::<()>().await;
+                            }
                         }
                     });
                     relays.lock().unwrap().push(relay);
@@ -251,6 +266,7 @@ impl Proxy {
         Proxy {
             port,
             up,
+            freezes,
             accepted,
             relays,
             accept,
@@ -266,6 +282,11 @@ impl Proxy {
 
     fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
+    }
+
+    /// Silence the open connections (new ones still work).
+    fn freeze(&self) {
+        self.freezes.send_modify(|n| *n += 1);
     }
 
     fn accepted(&self) -> usize {
@@ -653,5 +674,44 @@ async fn sync_now_syncs_every_folder_over_the_live_connection() {
         .unwrap();
     let rows = service.message_page(archive.id, 0, 1000).await.unwrap();
     assert!(rows.iter().any(|m| m.subject == subject), "{rows:#?}");
+    service.stop(account).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_noticed_by_the_liveness_check() {
+    let servers = support::servers();
+    let user = servers.user("bob");
+    let proxy = Proxy::start(servers.imaps).await;
+    let (_dir, service, account) =
+        service_with_account(user, proxy.port, Some(&user.password)).await;
+    service.set_live_config(LiveConfig {
+        idle_renew: Duration::from_secs(1),
+        liveness_timeout: Duration::from_secs(1),
+        ..quick()
+    });
+    let mut events = Events::of(&service, account);
+    service.go_online(account).await.unwrap();
+    events.until_status(online(PushMode::Idle)).await;
+
+    // No end of stream, no error from the socket: only an unanswered
+    // round trip at the IDLE renewal tells the connection is gone.
+    proxy.freeze();
+    let seen = events
+        .until_status(|s| matches!(s, AccountStatus::Error { .. }))
+        .await;
+    assert!(
+        matches!(
+            statuses(&seen).last(),
+            Some(AccountStatus::Error { kind: poshta::ErrorKind::Network, retry_in: Some(_), detail })
+                if detail.contains("no answer")
+        ),
+        "{seen:#?}"
+    );
+    events.until_status(online(PushMode::Idle)).await;
+    assert_eq!(
+        proxy.accepted(),
+        2,
+        "a fresh connection replaced the silent one"
+    );
     service.stop(account).await;
 }
