@@ -132,3 +132,116 @@ pub async fn check_alive<T: Stream>(session: &mut Session<T>, timeout: Duration)
 fn drain_unsolicited<T: Stream>(session: &Session<T>) {
     while session.unsolicited_responses.try_recv().is_ok() {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
+
+    /// What the scripted server does once IDLE is sent.
+    #[derive(Clone, Copy)]
+    enum Script {
+        /// `+ idling`, then new mail.
+        NewMail,
+        /// `+ idling`, then nothing.
+        Quiet,
+        /// Refuses IDLE.
+        Bad,
+        /// Hangs up instead of answering IDLE.
+        HangUp,
+        /// `+ idling`, then hangs up.
+        HangUpIdling,
+    }
+
+    /// A logged-in session on a scripted server.
+    async fn session(script: Script) -> Session<DuplexStream> {
+        let (client, server) = tokio::io::duplex(4096);
+        tokio::spawn(serve(server, script));
+        async_imap::Client::new(client)
+            .login("user", "password")
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap()
+    }
+
+    async fn serve(stream: DuplexStream, script: Script) {
+        let (read, mut write) = tokio::io::split(stream);
+        let mut lines = BufReader::new(read).lines();
+        let mut idle_tag = String::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let (tag, command) = line.split_once(' ').unwrap_or((&line, ""));
+            let reply = match command {
+                "IDLE" => {
+                    idle_tag = tag.to_string();
+                    match script {
+                        Script::NewMail => "+ idling\r\n* 3 EXISTS\r\n".to_string(),
+                        Script::Quiet => "+ idling\r\n".to_string(),
+                        Script::Bad => format!("{tag} BAD not here\r\n"),
+                        Script::HangUp => return,
+                        Script::HangUpIdling => {
+                            let _ = write.write_all(b"+ idling\r\n").await;
+                            return;
+                        }
+                    }
+                }
+                _ if tag == "DONE" => format!("{idle_tag} OK IDLE done\r\n"),
+                _ => format!("{tag} OK done\r\n"),
+            };
+            if write.write_all(reply.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[tokio::test]
+    async fn new_mail_wakes_and_the_session_comes_back() {
+        let never = std::future::pending();
+        let (mut session, wake) = idle(session(Script::NewMail).await, SECOND * 60, SECOND, never)
+            .await
+            .unwrap();
+        assert_eq!(wake, Wake::Server);
+        check_alive(&mut session, SECOND).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_or_the_renewal_ends_a_quiet_idle() {
+        let nudge = async { Wake::Nudged };
+        let (_, wake) = idle(session(Script::Quiet).await, SECOND * 60, SECOND, nudge)
+            .await
+            .unwrap();
+        assert_eq!(wake, Wake::Nudged);
+        let never = std::future::pending();
+        let renew = Duration::from_millis(50);
+        let (_, wake) = idle(session(Script::Quiet).await, renew, SECOND, never)
+            .await
+            .unwrap();
+        assert_eq!(wake, Wake::Timer);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_told_apart_from_a_hang_up() {
+        let never = || std::future::pending();
+        let refused = idle(session(Script::Bad).await, SECOND, SECOND, never()).await;
+        assert!(
+            matches!(&refused, Err(IdleError::Refused(text)) if text.contains("not here")),
+            "{:?}",
+            refused.map(|(_, w)| w)
+        );
+        for script in [Script::HangUp, Script::HangUpIdling] {
+            let gone = idle(session(script).await, SECOND * 60, SECOND, never()).await;
+            assert!(
+                matches!(
+                    gone,
+                    Err(IdleError::Failed(Error::Network {
+                        context: "IDLE",
+                        ..
+                    }))
+                ),
+                "{:?}",
+                gone.map(|(_, w)| w)
+            );
+        }
+    }
+}
