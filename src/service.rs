@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 mod actions;
 mod folders;
+mod live;
 
 #[derive(Clone)]
 pub struct Service {
@@ -32,9 +33,8 @@ struct Inner {
     /// Passwords given this session. Memory only: never written to disk
     /// (the OS keyring is their only persistent home).
     passwords: std::sync::Mutex<HashMap<AccountId, String>>,
-    /// Held while queued changes are sent: two senders at once could both
-    /// read the same queue and apply a copy twice.
-    replaying: tokio::sync::Mutex<()>,
+    /// Per-account live connections and their status (see `live`).
+    live: live::Live,
 }
 
 impl std::fmt::Debug for Service {
@@ -55,7 +55,7 @@ impl Service {
                 store: Shared::new(store),
                 data_dir: data_dir.to_path_buf(),
                 passwords: Default::default(),
-                replaying: Default::default(),
+                live: Default::default(),
             }),
         })
     }
@@ -159,13 +159,14 @@ impl Service {
         });
     }
 
-    /// Send queued changes of every account whose password is known.
+    /// Send queued changes of every account whose password is known. A
+    /// live account's worker sends them on its own connection instead,
+    /// and in offline mode they stay queued.
     pub async fn push_changes(&self) -> Result<usize> {
-        let _one_at_a_time = self.inner.replaying.lock().await;
         let accounts = self.with_store(|s| s.accounts_with_pending_ops()).await?;
         let mut applied = 0;
         for account in accounts {
-            if !self.passwords().contains_key(&account) {
+            if self.leave_changes_to_worker(account) || !self.passwords().contains_key(&account) {
                 continue;
             }
             let mut session = self.imap_session(account).await?;
@@ -271,7 +272,6 @@ impl Service {
         on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
-        let _one_at_a_time = self.inner.replaying.lock().await;
         let summary =
             sync::imap::sync_account(&mut session, &self.inner.store, account, on_progress).await?;
         // The work is committed; a failed goodbye changes nothing.

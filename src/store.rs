@@ -105,11 +105,18 @@ pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 /// A store shared between the window, the CLI and sync workers. Work runs
 /// on tokio's blocking pool, never on the caller's executor thread.
 #[derive(Clone)]
-pub struct Shared(Arc<Mutex<Store>>);
+pub struct Shared(Arc<Mutex<Store>>, Arc<tokio::sync::Mutex<()>>);
 
 impl Shared {
     pub fn new(store: Store) -> Self {
-        Shared(Arc::new(Mutex::new(store)))
+        Shared(Arc::new(Mutex::new(store)), Default::default())
+    }
+
+    /// Held while queued server operations are sent: two senders at once
+    /// (a live connection and a one-off sync) could read the same queue
+    /// and apply a copy twice.
+    pub async fn sending(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.1.lock().await
     }
 
     /// Run `work` against the store on the blocking pool.

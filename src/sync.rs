@@ -1,7 +1,11 @@
 //! Joining servers and the store: a sync run reads the server and commits
 //! what it learns in batches, so the window fills while it runs.
 
+pub mod backoff;
+pub mod idle;
 pub mod imap;
+pub mod status;
+pub mod worker;
 
 /// Where a sync run stands, for the status line and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -132,10 +132,7 @@ impl Service {
             .with_store(move |s| s.delete_messages(&messages))
             .await?;
         let mut session = self.imap_session(account).await?;
-        {
-            let _one_at_a_time = self.inner.replaying.lock().await;
-            sync::imap::replay(&mut session, &self.inner.store, account).await?;
-        }
+        sync::imap::replay(&mut session, &self.inner.store, account).await?;
         // Leave the doomed folders: a server may drop the connection of a
         // session whose selected mailbox it deletes.
         session.examine("INBOX").await.map_err(refused("EXAMINE"))?;

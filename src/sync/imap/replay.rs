@@ -27,6 +27,7 @@ pub async fn replay<T: Stream>(
     store: &Shared,
     account: AccountId,
 ) -> Result<usize> {
+    let _one_sender = store.sending().await;
     if store
         .run(move |s| s.next_pending_op(account, 0))
         .await?
