@@ -3,6 +3,7 @@
 
 pub mod component;
 pub mod icon;
+pub mod live;
 pub mod screen;
 pub mod shortcut;
 pub mod theme;
@@ -130,9 +131,15 @@ impl App {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
+        let live = match &self.screen {
+            Screen::Mailbox(mailbox) => live::events(mailbox.service())
+                .map(|event| Message::Mailbox(mailbox::Message::Live(event))),
+            _ => Subscription::none(),
+        };
         Subscription::batch([
             shortcut::subscription().map(Message::Shortcut),
             shortcut::pointer_subscription().map(Message::Mailbox),
+            live,
         ])
     }
 

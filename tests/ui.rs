@@ -8,8 +8,9 @@ mod support;
 use iced_test::selector::id;
 use poshta::Service;
 use poshta::model::{Flags, Role};
+use poshta::sync::status::AccountStatus;
 use poshta::ui::component::reader::Reader;
-use poshta::ui::screen::mailbox::{self, Editor, Mailbox, Message};
+use poshta::ui::screen::mailbox::{self, Editor, Mailbox, Message, Status};
 
 use support::ui::{seeded, send, settle, simulator};
 
@@ -195,7 +196,6 @@ async fn a_folder_is_created_by_typing_its_name_then_renamed_and_deleted() {
 #[tokio::test]
 async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
     use poshta::account::{NewAccount, Protocol, Security, Server};
-    use poshta::ui::screen::mailbox::Status;
 
     let servers = support::servers();
     let alice = servers.user("alice");
@@ -228,6 +228,7 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
         .unwrap();
     let (mut mailbox, task) = Mailbox::new(service.clone());
     settle(&mut mailbox, task).await;
+    let mut events = service.subscribe();
 
     // A wrong password is reported in words and forgotten, so the next
     // "Get messages" asks again.
@@ -240,13 +241,20 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
         ],
     )
     .await;
+    follow(&mut mailbox, &mut events, |m| {
+        matches!(m.status(), Status::Account(_, AccountStatus::Error { .. }))
+    })
+    .await;
     match mailbox.status() {
-        Status::Error(e) => assert_eq!(e.kind, poshta::ErrorKind::Authentication),
+        Status::Account(_, AccountStatus::Error { kind, retry_in, .. }) => {
+            assert_eq!(*kind, poshta::ErrorKind::Authentication);
+            assert_eq!(*retry_in, None, "no retrying a refused password");
+        }
         other => panic!("expected an authentication error: {other:?}"),
     }
     assert!(
         simulator(&mailbox)
-            .find("The server did not accept the user name or password.")
+            .find("Dovecot: The server did not accept the user name or password.")
             .is_ok()
     );
     assert!(!service.has_password(account));
@@ -269,13 +277,32 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
     };
     send(&mut mailbox, messages).await;
     assert!(mailbox.editor().is_none());
-    match mailbox.status() {
-        Status::Synced(name, summary) => {
-            assert_eq!(name, "Dovecot");
-            assert!(summary.new_messages >= 3, "{summary:?}");
-        }
-        other => panic!("not synced: {other:?}"),
+    // Mid-sync, the status line and the tree say where it stands.
+    follow(&mut mailbox, &mut events, |m| {
+        matches!(m.status(), Status::Account(_, AccountStatus::Syncing(p)) if p.folder_count > 0)
+    })
+    .await;
+    {
+        let mut ui = simulator(&mailbox);
+        let Status::Account(_, AccountStatus::Syncing(p)) = mailbox.status() else {
+            unreachable!()
+        };
+        let line = format!(
+            "Dovecot: {} ({} of {}), {} of {} new",
+            p.folder,
+            p.folder_index + 1,
+            p.folder_count,
+            p.fetched,
+            p.to_fetch
+        );
+        assert!(ui.find(line.as_str()).is_ok(), "{line}");
+        let badge = format!("syncing {}/{}", p.folder_index + 1, p.folder_count);
+        assert!(ui.find(badge.as_str()).is_ok(), "{badge}");
     }
+    follow(&mut mailbox, &mut events, |m| {
+        matches!(m.status(), Status::Account(_, AccountStatus::Online { .. }))
+    })
+    .await;
     // The account is a root of the tree with its INBOX's unread count.
     let inbox = mailbox
         .tree()
@@ -285,14 +312,30 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
         .unwrap()
         .clone();
     assert!(inbox.unread >= 3);
-    let status_line = format!(
-        "Dovecot: up to date, {} new",
-        match mailbox.status() {
-            Status::Synced(_, s) => s.new_messages,
-            _ => 0,
-        }
-    );
     let mut ui = simulator(&mailbox);
     assert!(ui.find("Dovecot").is_ok());
-    assert!(ui.find(status_line.as_str()).is_ok(), "{status_line}");
+    assert!(
+        ui.find("online").is_ok(),
+        "the tree shows the account online"
+    );
+    assert!(
+        ui.find("Dovecot: up to date; new mail arrives as it comes.")
+            .is_ok()
+    );
+}
+
+/// Feed the service's live events to the screen until `done` holds.
+async fn follow(
+    mailbox: &mut Mailbox,
+    events: &mut tokio::sync::broadcast::Receiver<poshta::sync::status::Event>,
+    done: impl Fn(&Mailbox) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done(mailbox) {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out; status: {:?}", mailbox.status()))
+            .unwrap();
+        send(mailbox, vec![Message::Live(event)]).await;
+    }
 }

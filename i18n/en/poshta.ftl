@@ -32,7 +32,6 @@ password-placeholder = Password
 password-connect = Connect
 sync-connecting = { $account }: connecting…
 sync-progress = { $account }: { $folder } ({ $index } of { $count }), { $fetched } of { $total } new
-sync-done = { $account }: up to date, { $count } new
 import-dialog-title = Import messages
 import-filter = Mail files
 import-progress = Importing… { $count } messages
@@ -140,3 +139,22 @@ drag-hint = { $count ->
 }
 folder-subscribed = Subscribed to “{ $name }”.
 folder-unsubscribed = Unsubscribed from “{ $name }”.
+
+## Connections
+action-work-offline = Work offline
+action-go-online = Go online
+account-online = { $account }: up to date; new mail arrives as it comes.
+account-polling = { $account }: up to date; checking for new mail every few minutes.
+account-offline = { $account } is offline.
+account-retry = { $account }: { $reason } Trying again in { $seconds } s.
+account-error = { $account }: { $reason }
+account-state-online = online
+account-state-connecting = connecting…
+account-state-syncing = syncing { $index }/{ $count }
+account-state-offline = offline
+account-state-error = error
+notify-new-mail-title = New mail — { $account }
+notify-new-mail = { $count ->
+    [one] One new message in Inbox.
+   *[other] { $count } new messages in Inbox.
+}

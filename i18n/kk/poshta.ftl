@@ -32,7 +32,6 @@ password-placeholder = Құпиясөз
 password-connect = Қосылу
 sync-connecting = { $account }: қосылуда…
 sync-progress = { $account }: { $folder } ({ $count } ішінен { $index }), жаңа { $total } ішінен { $fetched }
-sync-done = { $account }: жаңартылды, { $count } жаңа хат
 import-dialog-title = Хаттарды импорттау
 import-filter = Пошта файлдары
 import-progress = Импортталуда… { $count } хат
@@ -115,3 +114,19 @@ folder-empty-confirm-action = Тазалау
 drag-hint = { $count } хатты жылжыту үшін буманың үстіне тастаңыз.
 folder-subscribed = «{ $name }» бумасына жазылдыңыз.
 folder-unsubscribed = «{ $name }» бумасынан жазылу тоқтатылды.
+
+## Connections
+action-work-offline = Желіден тыс жұмыс
+action-go-online = Желіге қосылу
+account-online = { $account }: жаңартылған; жаңа хаттар келген сәтте пайда болады.
+account-polling = { $account }: жаңартылған; жаңа хаттар бірнеше минут сайын тексеріледі.
+account-offline = { $account } желіден тыс.
+account-retry = { $account }: { $reason } { $seconds } с кейін қайта әрекет жасалады.
+account-error = { $account }: { $reason }
+account-state-online = желіде
+account-state-connecting = қосылуда…
+account-state-syncing = синхрондау { $index }/{ $count }
+account-state-offline = желіден тыс
+account-state-error = қате
+notify-new-mail-title = Жаңа хат — { $account }
+notify-new-mail = Кіріс бумасында { $count } жаңа хат.

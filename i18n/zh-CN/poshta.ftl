@@ -32,7 +32,6 @@ password-placeholder = 密码
 password-connect = 连接
 sync-connecting = { $account }：正在连接…
 sync-progress = { $account }：{ $folder }（第 { $index } 个，共 { $count } 个），新邮件 { $fetched } / { $total }
-sync-done = { $account }：已是最新，{ $count } 封新邮件
 import-dialog-title = 导入邮件
 import-filter = 邮件文件
 import-progress = 正在导入… { $count } 封邮件
@@ -115,3 +114,19 @@ folder-empty-confirm-action = 清空
 drag-hint = 拖放到文件夹上即可移动 { $count } 封邮件。
 folder-subscribed = 已订阅“{ $name }”。
 folder-unsubscribed = 已取消订阅“{ $name }”。
+
+## Connections
+action-work-offline = 离线工作
+action-go-online = 联机
+account-online = { $account }：已是最新；新邮件到达后即时显示。
+account-polling = { $account }：已是最新；每隔几分钟检查一次新邮件。
+account-offline = { $account } 处于离线状态。
+account-retry = { $account }：{ $reason } 将在 { $seconds } 秒后重试。
+account-error = { $account }：{ $reason }
+account-state-online = 在线
+account-state-connecting = 正在连接…
+account-state-syncing = 正在同步 { $index }/{ $count }
+account-state-offline = 离线
+account-state-error = 错误
+notify-new-mail-title = 新邮件 — { $account }
+notify-new-mail = 收件箱中有 { $count } 封新邮件。

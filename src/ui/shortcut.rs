@@ -115,6 +115,12 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
         iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left)) => {
             Some(mailbox::Message::MouseReleased)
         }
+        iced::Event::Window(iced::window::Event::Focused) => {
+            Some(mailbox::Message::WindowFocused(true))
+        }
+        iced::Event::Window(iced::window::Event::Unfocused) => {
+            Some(mailbox::Message::WindowFocused(false))
+        }
         _ => None,
     })
 }

@@ -111,6 +111,12 @@ pub fn list_row(selected: bool, hovered: bool) -> impl Fn(&Theme) -> container::
     }
 }
 
+/// Connection states in the folder tree.
+pub const ONLINE: iced::Color = iced::Color::from_rgb(0.13, 0.55, 0.29);
+pub const BUSY: iced::Color = iced::Color::from_rgb(0.15, 0.42, 0.80);
+pub const IDLE: iced::Color = iced::Color::from_rgb(0.45, 0.47, 0.50);
+pub const FAILED: iced::Color = iced::Color::from_rgb(0.78, 0.16, 0.16);
+
 /// A context menu's panel.
 pub fn menu(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();

@@ -4,6 +4,7 @@
 use crate::fl;
 use crate::i18n;
 use crate::model::{Account, AccountKind, Folder, FolderId, Role};
+use crate::sync::status::AccountStatus;
 use crate::ui::component::folder_menu::{self, Item};
 use crate::ui::{icon, theme};
 use iced::widget::{Column, button, container, mouse_area, row, scrollable, space, text};
@@ -20,6 +21,8 @@ pub struct FolderTree {
     dragging: bool,
     /// The folder whose context menu is open.
     menu: Option<FolderId>,
+    /// What each server account's connection is doing.
+    statuses: std::collections::HashMap<crate::model::AccountId, AccountStatus>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +61,10 @@ impl FolderTree {
         match message {
             Message::Select(id) => {
                 self.selected = Some(id);
-                self.menu = None;
+                // Choosing another folder closes an open menu.
+                if self.menu != Some(id) {
+                    self.menu = None;
+                }
                 Action::Selected(id)
             }
             Message::Hovered(id) => {
@@ -88,6 +94,14 @@ impl FolderTree {
                 Action::Menu(id, item)
             }
         }
+    }
+
+    pub fn set_status(&mut self, account: crate::model::AccountId, status: AccountStatus) {
+        self.statuses.insert(account, status);
+    }
+
+    pub fn status(&self, account: crate::model::AccountId) -> Option<&AccountStatus> {
+        self.statuses.get(&account)
     }
 
     pub fn hovered(&self) -> Option<FolderId> {
@@ -184,11 +198,13 @@ impl FolderTree {
                             15.0,
                             iced::Color::from_rgb8(0x55, 0x5b, 0x66)
                         ),
-                        text(account_name(account)).size(13).font(Font {
+                        container(text(account_name(account)).size(13).font(Font {
                             weight: font::Weight::Bold,
                             ..Font::DEFAULT
-                        }),
+                        }))
+                        .width(Fill),
                     ]
+                    .push(self.statuses.get(&account.id).map(status_badge))
                     .spacing(8)
                     .align_y(Alignment::Center),
                 )
@@ -263,6 +279,35 @@ impl FolderTree {
             .on_right_press(Message::OpenMenu(folder.id))
             .into()
     }
+}
+
+/// A word and a coloured dot for an account's connection.
+fn status_badge(status: &AccountStatus) -> Element<'_, Message> {
+    let (label, color) = match status {
+        AccountStatus::Online { .. } => (fl!("account-state-online"), theme::ONLINE),
+        AccountStatus::Connecting => (fl!("account-state-connecting"), theme::BUSY),
+        AccountStatus::Syncing(p) if p.folder_count > 0 => {
+            let index = p.folder_index + 1;
+            (
+                fl!(
+                    "account-state-syncing",
+                    index = index,
+                    count = p.folder_count
+                ),
+                theme::BUSY,
+            )
+        }
+        AccountStatus::Syncing(_) => (fl!("account-state-connecting"), theme::BUSY),
+        AccountStatus::Offline => (fl!("account-state-offline"), theme::IDLE),
+        AccountStatus::Error { .. } => (fl!("account-state-error"), theme::FAILED),
+    };
+    row![
+        text("●").size(10).color(color),
+        text(label).size(11).color(color),
+    ]
+    .spacing(4)
+    .align_y(Alignment::Center)
+    .into()
 }
 
 /// Data for the tree, loaded together so the view is never half-updated.

@@ -6,12 +6,13 @@ use crate::import::Progress;
 use crate::model::{AccountId, AccountKind, Flags, FolderId, MessageId, Role};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
-use crate::sync;
+use crate::sync::status::{AccountStatus, Event};
 use crate::ui::component::{folder_tree, message_list, reader};
 use crate::ui::{UiError, theme};
 
 mod actions;
 mod editor;
+mod live;
 use crate::store::actions::Undo;
 pub use actions::Done;
 pub use editor::{EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor};
@@ -27,8 +28,10 @@ pub struct Mailbox {
     reader: reader::Reader,
     editor: Option<Editor>,
     status: Status,
-    /// The account being synced, if any (one sync at a time).
-    syncing: Option<AccountId>,
+    /// Whether the window has the keyboard focus (for notifications).
+    focused: bool,
+    /// Offline mode: no connections until the user goes online again.
+    offline: bool,
     /// How to take back the last move or delete, while it is offered.
     undo: Option<Undo>,
 }
@@ -38,8 +41,8 @@ pub enum Status {
     Ready,
     Importing(Progress),
     Imported(Progress),
-    Syncing(String, sync::Progress),
-    Synced(String, sync::Summary),
+    /// What an account's connection is doing (sync progress, errors).
+    Account(AccountId, AccountStatus),
     /// Messages being dragged, and how many.
     Dragging(usize),
     /// An action finished; the text says what it did.
@@ -65,7 +68,12 @@ pub enum Message {
     ImportPicked(Vec<PathBuf>),
     Importing(ImportEvent),
     GetMessages,
-    Syncing(SyncEvent),
+    /// What the accounts' live connections report.
+    Live(Event),
+    SyncStarted(Result<(), UiError>),
+    WindowFocused(bool),
+    ToggleOffline,
+    OfflineChanged(bool),
     SelectNext,
     SelectPrevious,
     Modifiers(iced::keyboard::Modifiers),
@@ -82,12 +90,6 @@ pub enum Message {
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
 
 #[derive(Debug, Clone)]
-pub enum SyncEvent {
-    Progress(sync::Progress),
-    Done(Result<sync::Summary, UiError>),
-}
-
-#[derive(Debug, Clone)]
 pub enum ImportEvent {
     Progress(Progress),
     Done(Result<Progress, UiError>),
@@ -102,7 +104,8 @@ impl Mailbox {
             reader: Default::default(),
             editor: None,
             status: Status::Ready,
-            syncing: None,
+            focused: true,
+            offline: false,
             undo: None,
         };
         let load = mailbox.load_tree();
@@ -117,6 +120,10 @@ impl Mailbox {
             ),
             None => fl!("app-title"),
         }
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
     }
 
     pub fn editor(&self) -> Option<&Editor> {
@@ -285,20 +292,27 @@ impl Mailbox {
             }
             Message::ImportPicked(paths) => self.import(paths),
             Message::GetMessages => self.get_messages(),
-            Message::Syncing(SyncEvent::Progress(p)) => {
-                let name = self.syncing_name();
-                self.status = Status::Syncing(name, p);
-                // The list fills as batches commit.
-                Task::batch([self.refresh_list(), self.load_tree()])
+            Message::Live(event) => self.live_event(event),
+            Message::SyncStarted(Ok(())) => Task::none(),
+            Message::SyncStarted(Err(e)) => self.fail(e),
+            Message::WindowFocused(focused) => {
+                self.focused = focused;
+                Task::none()
             }
-            Message::Syncing(SyncEvent::Done(result)) => {
-                let name = self.syncing_name();
-                self.syncing = None;
-                self.status = match result {
-                    Ok(summary) => Status::Synced(name, summary),
-                    Err(e) => Status::Error(e),
-                };
-                Task::batch([self.refresh_list(), self.load_tree()])
+            Message::ToggleOffline => {
+                let offline = !self.offline;
+                let service = self.service.clone();
+                Task::perform(
+                    async move {
+                        service.set_offline(offline).await;
+                        offline
+                    },
+                    Message::OfflineChanged,
+                )
+            }
+            Message::OfflineChanged(offline) => {
+                self.offline = offline;
+                Task::none()
             }
             Message::Importing(ImportEvent::Progress(p)) => {
                 self.status = Status::Importing(p);
@@ -505,9 +519,6 @@ impl Mailbox {
     /// "Get messages": sync the selected folder's server account, or the
     /// first server account; ask for its password first if needed.
     fn get_messages(&mut self) -> Task<Message> {
-        if self.syncing.is_some() {
-            return Task::none();
-        }
         let selected = self.tree.selected().map(|f| f.account_id);
         let accounts = self.tree.accounts();
         let Some(account) = accounts
@@ -522,7 +533,7 @@ impl Mailbox {
 
     /// Sync `account` now, asking for its password first if needed.
     fn sync_account(&mut self, account: AccountId) -> Task<Message> {
-        if self.syncing.is_some() {
+        if self.is_syncing(account) || self.offline {
             return Task::none();
         }
         if self.service.has_password(account) {
@@ -537,20 +548,6 @@ impl Mailbox {
             password: String::new(),
         };
         self.open_editor(Some(editor))
-    }
-
-    fn start_sync(&mut self, account: AccountId) -> Task<Message> {
-        self.syncing = Some(account);
-        let name = self.syncing_name();
-        self.status = Status::Syncing(name, sync::Progress::default());
-        Task::run(sync_stream(self.service.clone(), account), Message::Syncing)
-    }
-
-    fn syncing_name(&self) -> String {
-        self.syncing
-            .and_then(|id| self.tree.accounts().iter().find(|a| a.id == id))
-            .map(folder_tree::account_name)
-            .unwrap_or_default()
     }
 
     fn import(&mut self, paths: Vec<PathBuf>) -> Task<Message> {
@@ -581,7 +578,7 @@ impl Mailbox {
                     button(text(fl!("action-get-messages")).size(13))
                         .style(button::primary)
                         .on_press_maybe(
-                            (self.syncing.is_none() && self.tree.has_server_accounts())
+                            (!self.offline && self.tree.has_server_accounts())
                                 .then_some(Message::GetMessages)
                         )
                         .width(Fill),
@@ -589,6 +586,16 @@ impl Mailbox {
                         .style(theme::tool_button)
                         .on_press(Message::Import),
                 ]
+                .push(self.tree.has_server_accounts().then(|| {
+                    let label = if self.offline {
+                        fl!("action-go-online")
+                    } else {
+                        fl!("action-work-offline")
+                    };
+                    button(text(label).size(13))
+                        .style(theme::tool_button)
+                        .on_press(Message::ToggleOffline)
+                }))
                 .spacing(6)
             )
             .padding([10, 10]),
@@ -654,31 +661,9 @@ impl Mailbox {
                 ),
                 false,
             ),
-            Status::Syncing(account, p) if p.folder_count > 0 => (
-                {
-                    let index = p.folder_index + 1;
-                    fl!(
-                        "sync-progress",
-                        account = account.as_str(),
-                        folder = p.folder.as_str(),
-                        index = index,
-                        count = p.folder_count,
-                        fetched = p.fetched,
-                        total = p.to_fetch
-                    )
-                },
-                false,
-            ),
-            Status::Syncing(account, _) => {
-                (fl!("sync-connecting", account = account.as_str()), false)
-            }
-            Status::Synced(account, s) => (
-                fl!(
-                    "sync-done",
-                    account = account.as_str(),
-                    count = s.new_messages
-                ),
-                false,
+            Status::Account(account, status) => (
+                self.account_text(*account, status),
+                matches!(status, AccountStatus::Error { .. }),
             ),
             Status::Dragging(count) => {
                 let count = *count;
@@ -716,21 +701,6 @@ impl Mailbox {
         .style(theme::status_bar)
         .into()
     }
-}
-
-/// Sync one account, reporting progress as batches commit.
-fn sync_stream(service: Service, account: AccountId) -> impl futures::Stream<Item = SyncEvent> {
-    let (tx, rx) = futures::channel::mpsc::unbounded();
-    let work = async move {
-        service
-            .sync(account, move |p| {
-                let _ = tx.unbounded_send(p.clone());
-            })
-            .await
-    };
-    let done = futures::stream::once(work)
-        .map(|r: crate::Result<sync::Summary>| SyncEvent::Done(r.map_err(UiError::from)));
-    futures::stream::select(rx.map(SyncEvent::Progress), done)
 }
 
 /// Import files one after another, reporting progress as batches commit.

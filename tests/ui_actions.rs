@@ -1,0 +1,221 @@
+//! Acting on messages and folders in the window: choosing several
+//! messages, dragging them onto a folder, Delete with Undo, permanent
+//! deletion after asking, and the folder context menu — through the
+//! screen's update loop and the simulator, against a real store.
+#![cfg(feature = "gui")]
+
+mod support;
+
+use iced::keyboard::Modifiers;
+use poshta::model::{FolderId, Role};
+use poshta::ui::component::{folder_menu::Item, folder_tree, message_list};
+use poshta::ui::screen::mailbox::{Editor, Mailbox, Message, Status};
+use support::ui::{seeded, send, simulator};
+
+fn folder(mailbox: &Mailbox, role: Role) -> FolderId {
+    mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.role == Some(role) && f.account_id.0 == 1)
+        .unwrap()
+        .id
+}
+
+fn list(message: message_list::Message) -> Message {
+    Message::List(message)
+}
+
+#[tokio::test]
+async fn messages_chosen_with_ctrl_are_dragged_onto_a_folder_and_the_move_undone() {
+    let (_dir, service, mut mailbox) = seeded().await;
+    let inbox = folder(&mailbox, Role::Inbox);
+    let trash = folder(&mailbox, Role::Trash);
+    let (_, rows) = mailbox.list().loaded();
+    let (first, third) = (rows[0].id, rows[2].id);
+
+    send(
+        &mut mailbox,
+        vec![
+            list(message_list::Message::Pressed(0)),
+            Message::MouseReleased,
+            Message::Modifiers(Modifiers::CTRL),
+            list(message_list::Message::Pressed(2)),
+            Message::MouseReleased,
+            Message::Modifiers(Modifiers::empty()),
+        ],
+    )
+    .await;
+    assert_eq!(mailbox.list().selection(), vec![first, third]);
+
+    // Press one of them, leave its row, let go over Trash.
+    send(
+        &mut mailbox,
+        vec![
+            list(message_list::Message::Pressed(2)),
+            list(message_list::Message::Left(2)),
+            Message::Tree(folder_tree::Message::Hovered(trash)),
+        ],
+    )
+    .await;
+    assert_eq!(mailbox.status(), &Status::Dragging(2));
+    assert!(
+        simulator(&mailbox)
+            .find("Drop on a folder to move 2 messages there.")
+            .is_ok()
+    );
+    send(&mut mailbox, vec![Message::MouseReleased]).await;
+    assert_eq!(service.message_count(trash).await.unwrap(), 2);
+    assert_eq!(mailbox.list().count(), 4);
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("2 messages moved to “Trash”.".into())
+    );
+
+    // The status line offers Undo; clicking it puts both back.
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Undo").expect("Undo is offered");
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert_eq!(service.message_count(inbox).await.unwrap(), 6);
+    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("2 messages put back.".into())
+    );
+    assert!(simulator(&mailbox).find("Undo").is_err(), "offered once");
+}
+
+#[tokio::test]
+async fn delete_goes_to_trash_and_in_trash_asks_before_deleting_for_good() {
+    let (_dir, service, mut mailbox) = seeded().await;
+    let trash = folder(&mailbox, Role::Trash);
+    send(
+        &mut mailbox,
+        vec![list(message_list::Message::Pressed(1)), Message::Delete],
+    )
+    .await;
+    assert_eq!(service.message_count(trash).await.unwrap(), 1);
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("One message moved to Trash.".into())
+    );
+    send(&mut mailbox, vec![Message::Undo]).await;
+    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+
+    // Shift+Delete asks first; Cancel keeps the message.
+    send(
+        &mut mailbox,
+        vec![
+            list(message_list::Message::Pressed(0)),
+            Message::DeleteForever,
+        ],
+    )
+    .await;
+    assert!(matches!(
+        mailbox.editor(),
+        Some(Editor::DeleteMessages { .. })
+    ));
+    assert!(
+        simulator(&mailbox)
+            .find("Delete this message for good? This cannot be undone.")
+            .is_ok()
+    );
+    send(&mut mailbox, vec![Message::EditorCancel]).await;
+    assert_eq!(mailbox.list().count(), 6);
+    send(
+        &mut mailbox,
+        vec![Message::DeleteForever, Message::EditorSubmit],
+    )
+    .await;
+    assert_eq!(mailbox.list().count(), 5);
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("One message deleted for good.".into())
+    );
+}
+
+#[tokio::test]
+async fn the_folder_context_menu_opens_on_right_click_and_acts() {
+    let (_dir, service, mut mailbox) = seeded().await;
+    let inbox = folder(&mailbox, Role::Inbox);
+    let trash = folder(&mailbox, Role::Trash);
+
+    // Right click on Inbox: its menu appears under it.
+    send(
+        &mut mailbox,
+        vec![Message::Tree(folder_tree::Message::OpenMenu(inbox))],
+    )
+    .await;
+    assert_eq!(mailbox.tree().menu(), Some(inbox));
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("New subfolder…").is_ok());
+        assert!(ui.find("Rename…").is_err(), "Inbox cannot be renamed");
+        ui.click("Mark all as read").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert_eq!(mailbox.tree().menu(), None, "closed after choosing");
+    assert_eq!(service.folder(inbox).await.unwrap().unread, 0);
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("6 messages marked as read.".into())
+    );
+
+    // The keyboard opens it too (Shift+F10), and Esc closes it.
+    send(&mut mailbox, vec![Message::FolderMenu]).await;
+    assert_eq!(mailbox.tree().menu(), Some(inbox));
+    send(&mut mailbox, vec![Message::CloseMenu]).await;
+    assert_eq!(mailbox.tree().menu(), None);
+
+    // New subfolder from the menu goes under the folder.
+    send(
+        &mut mailbox,
+        vec![
+            Message::Tree(folder_tree::Message::Chose(inbox, Item::NewSubfolder)),
+            Message::EditorInput("Receipts".into()),
+            Message::EditorSubmit,
+        ],
+    )
+    .await;
+    let receipts = mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.name == "Receipts")
+        .unwrap()
+        .clone();
+    assert_eq!(receipts.parent_id, Some(inbox));
+
+    // Empty Trash asks, then deletes everything in it.
+    send(
+        &mut mailbox,
+        vec![
+            Message::Tree(folder_tree::Message::Select(inbox)),
+            list(message_list::Message::Pressed(0)),
+            Message::Delete,
+        ],
+    )
+    .await;
+    assert_eq!(service.message_count(trash).await.unwrap(), 1);
+    send(
+        &mut mailbox,
+        vec![Message::Tree(folder_tree::Message::OpenMenu(trash))],
+    )
+    .await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Empty…").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(matches!(
+        mailbox.editor(),
+        Some(Editor::Empty { count: 1, .. })
+    ));
+    send(&mut mailbox, vec![Message::EditorSubmit]).await;
+    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+}
