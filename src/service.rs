@@ -202,6 +202,8 @@ impl Service {
 
     /// Remove an account and all of its local mail.
     pub async fn remove_account(&self, id: AccountId) -> Result<()> {
+        // Its live connection goes first, so nothing writes to it after.
+        self.stop(id).await;
         self.with_store(move |s| s.remove_account(id)).await
     }
 

@@ -29,4 +29,6 @@ pub struct Summary {
     /// messages changed since the last sync.
     pub flags_checked: usize,
     pub removed: usize,
+    /// Folders the server would not open this time (tried again next).
+    pub skipped: usize,
 }

@@ -139,3 +139,36 @@ async fn refusals_and_bad_names_are_reported() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ProtectedFolder);
 }
+
+#[tokio::test]
+async fn a_folder_the_server_cannot_open_does_not_stop_the_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let servers = support::servers();
+    let carol = servers.user("carol");
+    let broken = support::unique("Broken");
+    let mut other = support::imap::login(servers, carol).await;
+    other.create(&broken).await.unwrap();
+    other.logout().await.unwrap();
+    // Dovecot cannot recreate new/ in a directory it may not write to,
+    // so it answers NO to SELECT.
+    let dir = servers.maildir("carol", &broken);
+    std::fs::remove_dir_all(dir.join("new")).unwrap();
+    std::os::unix::fs::chown(&dir, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    servers.deliver(
+        "carol",
+        b"From: a@example.test\r\nSubject: still here\r\nMessage-ID: <still-here@example.test>\r\n\r\nHi\r\n",
+    );
+
+    let (_dir, service, account) = support::mailbox::service(servers, carol).await;
+    let summary = service.sync(account, |_| {}).await.unwrap();
+    assert_eq!(summary.skipped, 1, "{summary:?}");
+    let inbox = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Inbox))
+        .unwrap();
+    assert!(service.message_count(inbox.id).await.unwrap() >= 1);
+}

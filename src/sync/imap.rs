@@ -27,10 +27,16 @@ pub type Session<T> = async_imap::Session<T>;
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Stream for T {}
 
+/// A NO is the server declining this one command (a folder it cannot
+/// open, say): [`Error::ServerRefused`]. Anything else means the
+/// connection is no longer usable: [`Error::Network`].
 fn imap_err(context: &'static str) -> impl Fn(async_imap::error::Error) -> Error {
-    move |e| Error::Network {
-        context,
-        detail: e.to_string(),
+    move |e| match e {
+        async_imap::error::Error::No(detail) => Error::ServerRefused { context, detail },
+        other => Error::Network {
+            context,
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -65,7 +71,7 @@ pub async fn sync_account<T: Stream>(
             ..Progress::default()
         };
         on_progress(&progress);
-        let s = sync_folder(
+        let s = match sync_folder(
             session,
             store,
             folder,
@@ -77,7 +83,18 @@ pub async fn sync_account<T: Stream>(
                 on_progress(&progress);
             },
         )
-        .await?;
+        .await
+        {
+            Ok(s) => s,
+            // One folder the server cannot open must not keep the others
+            // from syncing; it is tried again next time.
+            Err(Error::ServerRefused { context, detail }) => {
+                tracing::warn!(folder = %remote_name, context, %detail, "folder skipped");
+                summary.skipped += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         summary.new_messages += s.new_messages;
         summary.flag_changes += s.flag_changes;
         summary.flags_checked += s.flags_checked;

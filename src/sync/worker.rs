@@ -239,7 +239,6 @@ where
         let Some(mut session) = self.control.unless_stopped((self.connect)()).await? else {
             return Ok(Ended::Stopped);
         };
-        backoff.reset();
         let Some(offered) = self
             .control
             .unless_stopped(self.prepare(&mut session))
@@ -255,6 +254,10 @@ where
         {
             return Ok(Ended::Stopped);
         }
+        // Only a connection that got through a whole sync counts as good:
+        // a server that accepts the login and then fails every time must
+        // still see the waits grow.
+        backoff.reset();
         loop {
             let push = if offered.idle && !idle_refused && !self.config.force_polling {
                 PushMode::Idle

@@ -73,17 +73,15 @@ pub async fn replay<T: Stream>(
         }
         let id = p.id;
         let outcome = match &p.op {
-            Op::Flags { flag, on, uids, .. } => {
-                set_flags(session, uids, *flag, *on).await?;
-                store.run(move |s| s.finish_op(id)).await
-            }
+            Op::Flags { flag, on, uids, .. } => set_flags(session, uids, *flag, *on).await,
             Op::Expunge { items, .. } => {
                 store.run(move |s| s.note_attempt(id)).await?;
                 let uids = known_uids(items);
-                if !uids.is_empty() {
-                    expunge(session, &uids, &abilities).await?;
+                if uids.is_empty() {
+                    Ok(())
+                } else {
+                    expunge(session, &uids, &abilities).await
                 }
-                store.run(move |s| s.finish_op(id)).await
             }
             Op::Move { dest, items, .. } | Op::Copy { dest, items, .. } => {
                 let is_move = matches!(p.op, Op::Move { .. });
@@ -92,17 +90,26 @@ pub async fn replay<T: Stream>(
                     // The retry looked into the destination folder.
                     selected = None;
                 }
+                // `transfer` finishes the operation itself.
                 match result {
-                    Ok(()) => Ok(()),
-                    Err(Error::ServerRefused { detail, .. }) => {
-                        drop_op(store, &p, &detail).await?;
+                    Ok(()) => {
+                        applied += 1;
                         continue;
                     }
-                    Err(e) => Err(e),
+                    other => other,
                 }
             }
         };
-        outcome?;
+        match outcome {
+            Ok(()) => store.run(move |s| s.finish_op(id)).await?,
+            // Refused (a read-only folder, say): retrying would block the
+            // queue for ever; the next sync shows the server's truth.
+            Err(Error::ServerRefused { detail, .. }) => {
+                drop_op(store, &p, &detail).await?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
         applied += 1;
     }
     Ok(applied)

@@ -586,16 +586,6 @@ impl Mailbox {
                         .style(theme::tool_button)
                         .on_press(Message::Import),
                 ]
-                .push(self.tree.has_server_accounts().then(|| {
-                    let label = if self.offline {
-                        fl!("action-go-online")
-                    } else {
-                        fl!("action-work-offline")
-                    };
-                    button(text(label).size(13))
-                        .style(theme::tool_button)
-                        .on_press(Message::ToggleOffline)
-                }))
                 .spacing(6)
             )
             .padding([10, 10]),
@@ -694,6 +684,20 @@ impl Mailbox {
             ]
             .push(undo)
             .push(text(count).size(12))
+            .push(self.tree.has_server_accounts().then(|| {
+                // Like other mail programs: the online switch lives in
+                // the status line, beside what it affects.
+                let label = if self.offline {
+                    fl!("action-go-online")
+                } else {
+                    fl!("action-work-offline")
+                };
+                button(text(label).size(12))
+                    .style(button::text)
+                    .padding([0, 6])
+                    .on_press(Message::ToggleOffline)
+            }))
+            .spacing(12)
             .align_y(Alignment::Center),
         )
         .padding([4, 12])
