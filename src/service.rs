@@ -274,8 +274,20 @@ impl Service {
         on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
-        let summary =
-            sync::imap::sync_account(&mut session, &self.inner.store, account, on_progress).await?;
+        let enabled = imap::connect::enable_extensions(
+            &mut session,
+            &["CONDSTORE", "QRESYNC"],
+            &imap::connect::Timeouts::default(),
+        )
+        .await?;
+        let summary = sync::imap::sync_account_with(
+            &mut session,
+            &self.inner.store,
+            account,
+            enabled.has("QRESYNC"),
+            on_progress,
+        )
+        .await?;
         // The work is committed; a failed goodbye changes nothing.
         let _ = session.logout().await;
         Ok(summary)

@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use poshta::model::{AccountId, Flags, FolderId, Role};
 use poshta::store::remote::RemoteFolder;
 use poshta::store::{Shared, Store};
-use poshta::sync::imap::{fetch_body, sync_account, sync_folder};
+use poshta::sync::imap::{Mode, fetch_body, sync_account, sync_folder, sync_folder_with};
 use std::sync::{Arc, Mutex};
 use support::mailbox::message;
 
@@ -185,6 +185,78 @@ async fn flags_and_expunges_made_elsewhere_arrive_with_the_next_sync() {
     assert!(uids[&3].1.contains(Flags::FLAGGED));
     assert!(!uids.contains_key(&5));
     session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn with_qresync_expunges_arrive_as_vanished_and_new_mail_above_the_known() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    session
+        .run_command_and_check_ok("ENABLE QRESYNC")
+        .await
+        .unwrap();
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "qresync", 6).await;
+    let mode = Mode {
+        condstore: true,
+        qresync: true,
+    };
+    let first = sync_folder_with(&mut session, &store, folder, &name, mode, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(first.new_messages, 6);
+
+    // Another client flags 2, expunges 3 and 5, and a message arrives.
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.select(&name).await.unwrap();
+    uid_store(&mut other, "2", "+FLAGS (\\Flagged)").await;
+    uid_store(&mut other, "3,5", "+FLAGS (\\Deleted)").await;
+    let _: Vec<_> = other
+        .uid_expunge("3,5")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    other
+        .append(&name, None, None, &message(7, "qresync"))
+        .await
+        .unwrap();
+    other.logout().await.unwrap();
+
+    let summary = sync_folder_with(&mut session, &store, folder, &name, mode, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.flag_changes, summary.removed, summary.new_messages),
+        (1, 2, 1),
+        "{summary:?}"
+    );
+    let uids = store.run(move |s| s.uid_map(folder)).await.unwrap();
+    let mut listed: Vec<u32> = uids.keys().copied().collect();
+    listed.sort_unstable();
+    assert_eq!(listed, vec![1, 2, 4, 6, 7]);
+    assert!(uids[&2].1.contains(Flags::FLAGGED));
+
+    let quiet = sync_folder_with(&mut session, &store, folder, &name, mode, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(quiet, poshta::sync::Summary::default(), "nothing changed");
+    session.logout().await.unwrap();
+
+    // That was the quick path: it asks for VANISHED, which a session
+    // without ENABLE QRESYNC is refused.
+    let mut plain = support::imap::login(servers, servers.user("alice")).await;
+    plain.select(&name).await.unwrap();
+    uid_store(&mut plain, "1", "+FLAGS (\\Seen)").await;
+    let refused = sync_folder_with(&mut plain, &store, folder, &name, mode, |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        poshta::ErrorKind::ServerRefused,
+        "{refused}"
+    );
 }
 
 #[tokio::test]

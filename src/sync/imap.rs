@@ -6,12 +6,12 @@ use super::{Progress, Summary};
 use crate::error::{Error, Result};
 use crate::imap::folders;
 use crate::mime::parse;
-use crate::model::{AccountId, Flags, FolderId};
+use crate::model::{AccountId, Flags, FolderId, MessageId};
 use crate::store::Shared;
 use crate::store::remote::{self, RemoteHeader, SyncState};
 use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Headers fetched and committed per round trip.
@@ -19,6 +19,7 @@ const BATCH: usize = 500;
 /// The headers a message list needs; the body is not touched (PEEK).
 const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])";
 
+mod qresync;
 mod replay;
 pub use replay::replay;
 
@@ -47,6 +48,18 @@ pub async fn sync_account<T: Stream>(
     session: &mut Session<T>,
     store: &Shared,
     account: AccountId,
+    on_progress: impl FnMut(&Progress),
+) -> Result<Summary> {
+    sync_account_with(session, store, account, false, on_progress).await
+}
+
+/// [`sync_account`] on a session where `qresync` tells whether
+/// `ENABLE QRESYNC` succeeded (only the caller that logged in knows).
+pub async fn sync_account_with<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    account: AccountId,
+    qresync: bool,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Summary> {
     replay(session, store, account).await?;
@@ -55,6 +68,7 @@ pub async fn sync_account<T: Stream>(
         .await
         .map_err(imap_err("CAPABILITY"))?
         .has_str("CONDSTORE");
+    let mode = Mode { condstore, qresync };
     let mut folders = sync_folder_list(session, store, account).await?;
     // INBOX first: it is what the user looks at first.
     folders.sort_by_key(|(_, name)| !name.eq_ignore_ascii_case("INBOX"));
@@ -71,12 +85,12 @@ pub async fn sync_account<T: Stream>(
             ..Progress::default()
         };
         on_progress(&progress);
-        let s = match sync_folder(
+        let s = match sync_folder_with(
             session,
             store,
             folder,
             &remote_name,
-            condstore,
+            mode,
             |fetched, total| {
                 progress.fetched = fetched;
                 progress.to_fetch = total;
@@ -137,6 +151,16 @@ pub async fn sync_folder_list<T: Stream>(
         .await
 }
 
+/// Which extensions a folder sync may use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mode {
+    /// RFC 7162 CONDSTORE offered: read only flags changed since last time.
+    pub condstore: bool,
+    /// RFC 7162 QRESYNC enabled on the session: expunges come as
+    /// VANISHED too, so the folder's UIDs are never all listed.
+    pub qresync: bool,
+}
+
 /// Sync one folder; `on_batch(fetched, to_fetch)` after each commit. With
 /// `condstore` (RFC 7162, when the server offers it) only flags changed
 /// since the last sync are read.
@@ -146,8 +170,34 @@ pub async fn sync_folder<T: Stream>(
     folder: FolderId,
     remote_name: &str,
     condstore: bool,
+    on_batch: impl FnMut(usize, usize),
+) -> Result<Summary> {
+    let mode = Mode {
+        condstore,
+        qresync: false,
+    };
+    sync_folder_with(session, store, folder, remote_name, mode, on_batch).await
+}
+
+/// What changed on the server since the last sync of a folder.
+struct Delta {
+    expunged: Vec<u32>,
+    flag_updates: Vec<(u32, Flags)>,
+    /// UIDs on the server that may be new here.
+    candidates: Vec<u32>,
+    flags_checked: usize,
+}
+
+/// [`sync_folder`] with the extensions of `mode`.
+pub async fn sync_folder_with<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    folder: FolderId,
+    remote_name: &str,
+    mode: Mode,
     mut on_batch: impl FnMut(usize, usize),
 ) -> Result<Summary> {
+    let condstore = mode.condstore || mode.qresync;
     let mailbox = if condstore {
         // SELECT rather than EXAMINE: async-imap can only ask for
         // CONDSTORE on SELECT. Bodies are still only ever PEEKed.
@@ -172,50 +222,35 @@ pub async fn sync_folder<T: Stream>(
         state = SyncState::default();
     }
     let server_modseq = mailbox.highest_modseq.filter(|_| condstore);
-    // Which flags to read: none if nothing changed since the last sync,
-    // the changed ones if the server can tell, else all.
-    let flag_query = match (state.highestmodseq, server_modseq) {
-        (Some(ours), Some(theirs)) if ours == theirs => None,
-        (Some(ours), Some(_)) => Some(format!("(UID FLAGS) (CHANGEDSINCE {ours})")),
-        _ => Some("(UID FLAGS)".to_string()),
-    };
     let known = store.run(move |s| s.uid_map(folder)).await?;
-    let on_server: HashSet<u32> = if mailbox.exists == 0 {
-        HashSet::new()
-    } else {
-        session
-            .uid_search("ALL")
-            .await
-            .map_err(imap_err("UID SEARCH"))?
+    let quick = match (mode.qresync, state.highestmodseq, server_modseq) {
+        (true, Some(ours), Some(theirs)) if !known.is_empty() => Some((ours, theirs)),
+        _ => None,
     };
-    let mut summary = Summary::default();
-
-    // Known messages: the server's flags win; vanished ones go.
-    let expunged: Vec<u32> = known
-        .keys()
-        .filter(|uid| !on_server.contains(uid))
-        .copied()
-        .collect();
-    let mut flag_updates = Vec::new();
-    let max_known = known.keys().filter(|u| on_server.contains(u)).max();
-    if let (Some(max_known), Some(query)) = (max_known, flag_query) {
-        let fetches: Vec<Fetch> = session
-            .uid_fetch(format!("1:{max_known}"), query)
-            .await
-            .map_err(imap_err("UID FETCH"))?
-            .try_collect()
-            .await
-            .map_err(imap_err("UID FETCH"))?;
-        summary.flags_checked = fetches.len();
-        for f in &fetches {
-            let (Some(uid), flags) = (f.uid, flags_of(f)) else {
-                continue;
-            };
-            if known.get(&uid).is_some_and(|(_, old)| *old != flags) {
-                flag_updates.push((uid, flags));
-            }
+    let delta = match quick {
+        Some((ours, theirs)) => {
+            quick_delta(
+                session,
+                &known,
+                ours,
+                theirs,
+                state.uidnext,
+                mailbox.uid_next,
+            )
+            .await?
         }
-    }
+        None => full_delta(session, &known, &state, server_modseq, mailbox.exists).await?,
+    };
+    let Delta {
+        expunged,
+        flag_updates,
+        candidates,
+        flags_checked,
+    } = delta;
+    let mut summary = Summary {
+        flags_checked,
+        ..Summary::default()
+    };
     summary.flag_changes = flag_updates.len();
     summary.removed = expunged.len();
     if !flag_updates.is_empty() || !expunged.is_empty() {
@@ -228,10 +263,9 @@ pub async fn sync_folder<T: Stream>(
     // Moves and deletions queued here but not sent yet: the server still
     // has those messages, and they must not come back as new mail.
     let leaving = store.run(move |s| s.leaving_uids(folder)).await?;
-    let mut new: Vec<u32> = on_server
-        .iter()
+    let mut new: Vec<u32> = candidates
+        .into_iter()
         .filter(|uid| !known.contains_key(uid) && !leaving.contains(uid))
-        .copied()
         .collect();
     // Rows moved or copied here locally whose UID the server did not
     // report (no UIDPLUS) wait to be matched by Message-ID.
@@ -296,6 +330,117 @@ pub async fn sync_folder<T: Stream>(
     Ok(summary)
 }
 
+/// Without QRESYNC: list every UID to find expunges and new mail, and
+/// read the flags (only those changed since last time, with CONDSTORE).
+async fn full_delta<T: Stream>(
+    session: &mut Session<T>,
+    known: &HashMap<u32, (MessageId, Flags)>,
+    state: &SyncState,
+    server_modseq: Option<u64>,
+    exists: u32,
+) -> Result<Delta> {
+    // Which flags to read: none if nothing changed since the last sync,
+    // the changed ones if the server can tell, else all.
+    let flag_query = match (state.highestmodseq, server_modseq) {
+        (Some(ours), Some(theirs)) if ours == theirs => None,
+        (Some(ours), Some(_)) => Some(format!("(UID FLAGS) (CHANGEDSINCE {ours})")),
+        _ => Some("(UID FLAGS)".to_string()),
+    };
+    let on_server: HashSet<u32> = if exists == 0 {
+        HashSet::new()
+    } else {
+        session
+            .uid_search("ALL")
+            .await
+            .map_err(imap_err("UID SEARCH"))?
+    };
+    let expunged: Vec<u32> = known
+        .keys()
+        .filter(|uid| !on_server.contains(uid))
+        .copied()
+        .collect();
+    let mut flag_updates = Vec::new();
+    let mut flags_checked = 0;
+    let max_known = known.keys().filter(|u| on_server.contains(u)).max();
+    if let (Some(max_known), Some(query)) = (max_known, flag_query) {
+        let fetches: Vec<Fetch> = session
+            .uid_fetch(format!("1:{max_known}"), query)
+            .await
+            .map_err(imap_err("UID FETCH"))?
+            .try_collect()
+            .await
+            .map_err(imap_err("UID FETCH"))?;
+        flags_checked = fetches.len();
+        for f in &fetches {
+            let (Some(uid), flags) = (f.uid, flags_of(f)) else {
+                continue;
+            };
+            if known.get(&uid).is_some_and(|(_, old)| *old != flags) {
+                flag_updates.push((uid, flags));
+            }
+        }
+    }
+    Ok(Delta {
+        expunged,
+        flag_updates,
+        candidates: on_server.into_iter().collect(),
+        flags_checked,
+    })
+}
+
+/// With QRESYNC: flags changed and UIDs expunged since `ours` in one
+/// command (none at all when the MODSEQ did not move), and only UIDs
+/// above the highest known one asked for as possibly new.
+async fn quick_delta<T: Stream>(
+    session: &mut Session<T>,
+    known: &HashMap<u32, (MessageId, Flags)>,
+    ours: u64,
+    theirs: u64,
+    our_uidnext: Option<u32>,
+    their_uidnext: Option<u32>,
+) -> Result<Delta> {
+    let max_known = known.keys().copied().max().unwrap_or(0);
+    let changes = if ours == theirs {
+        qresync::Changes::default()
+    } else {
+        qresync::changes_since(session, max_known, ours).await?
+    };
+    let expunged: Vec<u32> = changes
+        .vanished
+        .iter()
+        .filter(|uid| known.contains_key(uid))
+        .copied()
+        .collect();
+    let flags_checked = changes.flags.len();
+    let flag_updates = changes
+        .flags
+        .into_iter()
+        .filter(|(uid, flags)| known.get(uid).is_some_and(|(_, old)| old != flags))
+        .collect();
+    let grown = match (our_uidnext, their_uidnext) {
+        (Some(ours), Some(theirs)) => theirs > ours,
+        _ => true,
+    };
+    let candidates = if grown {
+        // "n:*" always includes the highest UID, even below n.
+        session
+            .uid_search(format!("UID {}:*", max_known + 1))
+            .await
+            .map_err(imap_err("UID SEARCH"))?
+            .into_iter()
+            .filter(|uid| *uid > max_known)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Delta {
+        expunged,
+        flag_updates,
+        candidates,
+        flags_checked,
+    })
+}
+
 /// Fetch the whole raw message `uid` from `remote_name`. The caller stores
 /// it; `Store::store_body` refuses to mark a short body complete.
 pub async fn fetch_body<T: Stream>(
@@ -356,6 +501,22 @@ fn is_mixed(header: &[u8]) -> bool {
     let text = String::from_utf8_lossy(header).to_ascii_lowercase();
     text.lines()
         .any(|l| l.starts_with("content-type:") && l.contains("multipart/mixed"))
+}
+
+/// Flags from their IMAP names (case-insensitive, as RFC 3501 says).
+fn flags_from_names<'a>(names: impl Iterator<Item = &'a str>) -> Flags {
+    names.fold(Flags::default(), |acc, name| {
+        let bit = match name.to_ascii_lowercase().as_str() {
+            "\\seen" => Flags::SEEN,
+            "\\flagged" => Flags::FLAGGED,
+            "\\answered" => Flags::ANSWERED,
+            "\\deleted" => Flags::DELETED,
+            "\\draft" => Flags::DRAFT,
+            "$forwarded" => Flags::FORWARDED,
+            _ => return acc,
+        };
+        acc.with(bit, true)
+    })
 }
 
 fn flags_of(f: &Fetch) -> Flags {

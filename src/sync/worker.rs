@@ -158,6 +158,8 @@ enum Ended {
 struct Offered {
     idle: bool,
     condstore: bool,
+    /// ENABLE QRESYNC succeeded: folder syncs skip listing every UID.
+    qresync: bool,
 }
 
 impl<C, F> Worker<C>
@@ -310,7 +312,8 @@ where
             command: self.config.liveness_timeout,
             ..Timeouts::default()
         };
-        connect::enable_extensions(session, &["CONDSTORE", "QRESYNC"], &timeouts).await?;
+        let enabled =
+            connect::enable_extensions(session, &["CONDSTORE", "QRESYNC"], &timeouts).await?;
         let capabilities = tokio::time::timeout(timeouts.command, session.capabilities())
             .await
             .map_err(|_| Error::Network {
@@ -342,6 +345,7 @@ where
         Ok(Offered {
             idle: capabilities.has_str("IDLE"),
             condstore: capabilities.has_str("CONDSTORE"),
+            qresync: enabled.has("QRESYNC"),
         })
     }
 
@@ -353,9 +357,15 @@ where
         self.control.full_sync.store(false, Ordering::SeqCst);
         self.report(AccountStatus::Syncing(Progress::default()));
         self.sync_inbox(session, offered).await?;
-        sync_imap::sync_account(session, &self.store, self.account, |progress| {
-            self.report(AccountStatus::Syncing(progress.clone()));
-        })
+        sync_imap::sync_account_with(
+            session,
+            &self.store,
+            self.account,
+            offered.qresync,
+            |progress| {
+                self.report(AccountStatus::Syncing(progress.clone()));
+            },
+        )
         .await?;
         self.announce(Event::Changed {
             account: self.account,
@@ -373,15 +383,13 @@ where
         };
         // INBOX is the one name every server understands in any case
         // (RFC 3501), and the only one the INBOX role is given for.
-        let summary = sync_imap::sync_folder(
-            session,
-            &self.store,
-            inbox,
-            "INBOX",
-            offered.condstore,
-            |_, _| {},
-        )
-        .await?;
+        let mode = sync_imap::Mode {
+            condstore: offered.condstore,
+            qresync: offered.qresync,
+        };
+        let summary =
+            sync_imap::sync_folder_with(session, &self.store, inbox, "INBOX", mode, |_, _| {})
+                .await?;
         // A first sync brings the whole mailbox, not news.
         if synced_before && summary.new_messages > 0 {
             self.announce(Event::NewMail {

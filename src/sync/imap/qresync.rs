@@ -1,0 +1,87 @@
+//! Quick resync (RFC 7162 QRESYNC): with the folder's last HIGHESTMODSEQ,
+//! one command returns the flags changed since and the UIDs expunged
+//! since (`VANISHED (EARLIER)`), so a sync never lists every UID of a
+//! large folder to find the few that went away.
+
+use super::{Session, Stream, flags_from_names};
+use crate::error::{Error, Result};
+use crate::model::Flags;
+use async_imap::imap_proto::{AttributeValue, Response, Status};
+
+/// What changed in a folder since a modification sequence.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// UIDs with their flags now.
+    pub flags: Vec<(u32, Flags)>,
+    /// UIDs (up to the highest one asked about) no longer in the folder.
+    pub vanished: Vec<u32>,
+}
+
+/// `UID FETCH 1:max_uid (UID FLAGS) (CHANGEDSINCE since VANISHED)`.
+/// Needs `ENABLE QRESYNC` on the session. Read through async-imap's
+/// parser directly, as its FETCH stream drops VANISHED responses.
+pub async fn changes_since<T: Stream>(
+    session: &mut Session<T>,
+    max_uid: u32,
+    since: u64,
+) -> Result<Changes> {
+    let context = "UID FETCH (VANISHED)";
+    let network = |detail: String| Error::Network { context, detail };
+    let tag = session
+        .run_command(format!(
+            "UID FETCH 1:{max_uid} (UID FLAGS) (CHANGEDSINCE {since} VANISHED)"
+        ))
+        .await
+        .map_err(|e| network(e.to_string()))?;
+    let mut changes = Changes::default();
+    loop {
+        let response = session
+            .read_response()
+            .await
+            .map_err(|e| network(e.to_string()))?
+            .ok_or_else(|| network("connection closed".into()))?;
+        match response.parsed() {
+            Response::Vanished { uids, .. } => {
+                for range in uids {
+                    // Bounded by what we asked about, whatever was sent.
+                    let end = (*range.end()).min(max_uid);
+                    changes.vanished.extend(*range.start()..=end);
+                }
+            }
+            Response::Fetch(_, attributes) => {
+                let mut uid = None;
+                let mut flags = Flags::default();
+                for attribute in attributes {
+                    match attribute {
+                        AttributeValue::Uid(u) => uid = Some(*u),
+                        AttributeValue::Flags(names) => {
+                            flags = flags_from_names(names.iter().map(|n| n.as_ref()));
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(uid) = uid {
+                    changes.flags.push((uid, flags));
+                }
+            }
+            Response::Done {
+                tag: done,
+                status,
+                outcome,
+            } if *done == tag => {
+                return match status {
+                    Status::Ok => Ok(changes),
+                    _ => Err(Error::ServerRefused {
+                        context,
+                        detail: outcome.information.as_deref().unwrap_or("").to_string(),
+                    }),
+                };
+            }
+            Response::Data {
+                status: Status::Bye,
+                ..
+            } => return Err(network("BYE".into())),
+            _ => {}
+        }
+    }
+}
