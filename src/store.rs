@@ -10,6 +10,7 @@ pub mod folders;
 pub mod messages;
 pub mod migrations;
 pub mod ops;
+pub mod remap;
 pub mod remote;
 pub mod server_folders;
 

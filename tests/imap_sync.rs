@@ -560,6 +560,14 @@ async fn a_queued_change_is_never_applied_to_a_recreated_mailbox() {
         .await
         .unwrap();
 
+    // Replay leaves it for the folder's sync, which finds no message
+    // with the same Message-ID in the new mailbox and drops it.
+    poshta::sync::imap::replay(&mut session, &store, account)
+        .await
+        .unwrap();
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
+        .await
+        .unwrap();
     poshta::sync::imap::replay(&mut session, &store, account)
         .await
         .unwrap();
@@ -586,4 +594,53 @@ async fn a_queued_change_is_never_applied_to_a_recreated_mailbox() {
     );
     other.logout().await.unwrap();
     session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_queued_change_follows_its_message_into_a_recreated_mailbox() {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, servers.user("alice")).await;
+    let (_dir, store, account) = store();
+    let (name, folder) = mailbox_with(&mut session, &store, account, "carried", 3).await;
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
+        .await
+        .unwrap();
+    let third = store.run(move |s| s.uid_map(folder)).await.unwrap()[&3].0;
+    store
+        .run(move |s| s.set_flag(&[third], Flags::FLAGGED, true))
+        .await
+        .unwrap();
+
+    // Recreated with the same three messages in another order: message 3
+    // is now UID 1.
+    session.select("INBOX").await.unwrap();
+    let mut other = support::imap::login(servers, servers.user("alice")).await;
+    other.delete(&name).await.unwrap();
+    other.create(&name).await.unwrap();
+    for n in [3, 1, 2] {
+        other
+            .append(&name, None, None, &message(n, "carried"))
+            .await
+            .unwrap();
+    }
+
+    // As a sync does: queued changes first (this one must wait), then
+    // the folder, which finds the mailbox recreated.
+    poshta::sync::imap::replay(&mut session, &store, account)
+        .await
+        .unwrap();
+    sync_folder(&mut session, &store, folder, &name, true, |_, _| {})
+        .await
+        .unwrap();
+    poshta::sync::imap::replay(&mut session, &store, account)
+        .await
+        .unwrap();
+    other.examine(&name).await.unwrap();
+    let flagged = other.uid_search("FLAGGED").await.unwrap();
+    assert_eq!(
+        flagged.into_iter().collect::<Vec<_>>(),
+        vec![1],
+        "the flag went to the same message under its new UID"
+    );
+    other.logout().await.unwrap();
 }

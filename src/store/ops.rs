@@ -71,6 +71,16 @@ impl Op {
         }
     }
 
+    /// The UIDVALIDITY its UIDs belong to (0: not known when queued).
+    pub fn uidvalidity(&self) -> u32 {
+        match self {
+            Op::Flags { uidvalidity, .. }
+            | Op::Move { uidvalidity, .. }
+            | Op::Copy { uidvalidity, .. }
+            | Op::Expunge { uidvalidity, .. } => *uidvalidity,
+        }
+    }
+
     /// The UIDs this operation removes from its folder on the server: a
     /// sync must not fetch them back as new mail meanwhile.
     fn leaving_uids(&self) -> impl Iterator<Item = u32> + '_ {
@@ -86,7 +96,7 @@ impl Op {
     /// move/copy: "<uidvalidity> <dest folder> <items>";
     /// expunge: "<uidvalidity> <items>", items being "message:uid" with
     /// "message:-" for a UID not known yet.
-    fn payload(&self) -> String {
+    pub(super) fn payload(&self) -> String {
         match self {
             Op::Flags {
                 flag,
@@ -276,6 +286,28 @@ impl Store {
         Ok(())
     }
 
+    /// The queued operations acting on messages of `folder`.
+    pub fn ops_in_folder(&self, folder: FolderId) -> Result<Vec<(i64, Op)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, kind, payload FROM pending_op WHERE folder_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([folder.0], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, payload) = row?;
+            if let Some(op) = Op::parse(&kind, &payload) {
+                out.push((id, op));
+            }
+        }
+        Ok(out)
+    }
+
     /// The server's name of `folder`, if it lives on a server.
     pub fn remote_name(&self, folder: FolderId) -> Result<Option<String>> {
         Ok(self
@@ -305,6 +337,11 @@ impl Store {
     /// UIDs that queued operations will take out of `folder` on the
     /// server (moves and deletions not sent yet).
     pub fn leaving_uids(&self, folder: FolderId) -> Result<HashSet<u32>> {
+        let validity: Option<u32> = self.conn().query_row(
+            "SELECT uidvalidity FROM folder WHERE id = ?1",
+            [folder.0],
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT kind, payload FROM pending_op WHERE folder_id = ?1 AND kind IN ('move', 'expunge')",
         )?;
@@ -314,7 +351,10 @@ impl Store {
         let mut uids = HashSet::new();
         for row in rows {
             let (kind, payload) = row?;
-            if let Some(op) = Op::parse(&kind, &payload) {
+            // UIDs made under another UIDVALIDITY name other mail now.
+            if let Some(op) = Op::parse(&kind, &payload)
+                .filter(|op| validity.is_none_or(|v| op.uidvalidity() == v))
+            {
                 uids.extend(op.leaving_uids());
             }
         }

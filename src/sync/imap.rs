@@ -213,11 +213,17 @@ pub async fn sync_folder_with<T: Stream>(
     };
     let uidvalidity = mailbox.uid_validity.unwrap_or(0);
     let mut state = store.run(move |s| s.sync_state(folder)).await?;
+    let mut carried = None;
     if state.uidvalidity.is_some_and(|v| v != uidvalidity) {
-        // Every cached UID now means nothing: start the folder afresh.
-        let dropped = store
-            .run(move |s| s.reset_folder(folder, uidvalidity))
+        // Every cached UID now means nothing: start the folder afresh,
+        // keeping queued changes aside to give them the new UIDs.
+        let (dropped, taken) = store
+            .run(move |s| {
+                let taken = s.carry_ops(folder)?;
+                Ok((s.reset_folder(folder, uidvalidity)?, taken))
+            })
             .await?;
+        carried = Some(taken);
         tracing::info!(%folder, dropped, "UIDVALIDITY changed; folder cache dropped");
         state = SyncState::default();
     }
@@ -314,6 +320,12 @@ pub async fn sync_folder_with<T: Stream>(
     }
     // Mail moved here by this user is not new mail.
     summary.new_messages = fetched - adopted;
+    if let Some(carried) = carried {
+        let kept = store
+            .run(move |s| s.restore_ops(folder, uidvalidity, carried))
+            .await?;
+        tracing::info!(%folder, kept, "queued changes given the new UIDs");
+    }
     let uidnext = mailbox.uid_next;
     store
         .run(move |s| {

@@ -64,10 +64,18 @@ pub async fn replay<T: Stream>(
             }
         }
         let current = selected.as_ref().and_then(|(_, v)| *v);
-        let made_under = uidvalidity_of(&p.op);
+        let made_under = p.op.uidvalidity();
         // 0: queued before the folder was first synced; its UIDs were
         // filled in later from the server's own answer.
         if made_under != 0 && current != Some(made_under) {
+            let folder = p.folder;
+            let cached = store.run(move |s| s.sync_state(folder)).await?.uidvalidity;
+            if cached == Some(made_under) {
+                // The mailbox was recreated and the store does not know
+                // yet: the folder's next sync carries this change over to
+                // the new UIDs of the same messages (see store::remap).
+                continue;
+            }
             drop_op(store, &p, "UIDVALIDITY changed").await?;
             continue;
         }
@@ -113,15 +121,6 @@ pub async fn replay<T: Stream>(
         applied += 1;
     }
     Ok(applied)
-}
-
-fn uidvalidity_of(op: &Op) -> u32 {
-    match op {
-        Op::Flags { uidvalidity, .. }
-        | Op::Move { uidvalidity, .. }
-        | Op::Copy { uidvalidity, .. }
-        | Op::Expunge { uidvalidity, .. } => *uidvalidity,
-    }
 }
 
 async fn drop_op(store: &Shared, p: &Pending, reason: &str) -> Result<()> {
