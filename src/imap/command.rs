@@ -26,15 +26,15 @@ pub fn quote(value: &str) -> Result<String> {
     ))
 }
 
-/// Run `command` and read its answer, keeping a `COPYUID` if one comes
-/// (untagged with MOVE, tagged with COPY). NO or BAD is
-/// [`Error::ServerRefused`]; anything unsolicited on the way is ignored,
-/// as the next sync reads the state it describes anyway.
-pub async fn run_for_copyuid<T>(
+/// Run `command`, handing every response to `each` (the final tagged one
+/// too), until its tagged answer. NO or BAD is [`Error::ServerRefused`];
+/// a BYE or a closed connection is [`Error::Network`].
+pub async fn run<T>(
     session: &mut async_imap::Session<T>,
     command: &str,
     context: &'static str,
-) -> Result<Option<CopyUid>>
+    mut each: impl FnMut(&Response<'_>),
+) -> Result<()>
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
@@ -43,22 +43,15 @@ where
         .run_command(command)
         .await
         .map_err(|e| network(e.to_string()))?;
-    let mut found = None;
     loop {
         let response = session
             .read_response()
             .await
             .map_err(|e| network(e.to_string()))?
             .ok_or_else(|| network("connection closed".into()))?;
-        match response.parsed() {
-            Response::Data {
-                status: Status::Ok,
-                outcome,
-            } => {
-                if let Some(code) = &outcome.code {
-                    found = copy_uid(code).or(found);
-                }
-            }
+        let parsed = response.parsed();
+        each(parsed);
+        match parsed {
             Response::Data {
                 status: Status::Bye,
                 outcome,
@@ -69,7 +62,7 @@ where
                 outcome,
             } if *done == tag => {
                 return match status {
-                    Status::Ok => Ok(outcome.code.as_ref().and_then(copy_uid).or(found)),
+                    Status::Ok => Ok(()),
                     _ => Err(Error::ServerRefused {
                         context,
                         detail: outcome.information.as_deref().unwrap_or("").to_string(),
@@ -79,6 +72,38 @@ where
             _ => {}
         }
     }
+}
+
+/// Run `command` and read its answer, keeping a `COPYUID` if one comes
+/// (untagged with MOVE, tagged with COPY). Anything unsolicited on the
+/// way is ignored, as the next sync reads the state it describes anyway.
+pub async fn run_for_copyuid<T>(
+    session: &mut async_imap::Session<T>,
+    command: &str,
+    context: &'static str,
+) -> Result<Option<CopyUid>>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let mut found = None;
+    run(session, command, context, |response| match response {
+        Response::Data {
+            status: Status::Ok,
+            outcome,
+        }
+        | Response::Done {
+            status: Status::Ok,
+            outcome,
+            ..
+        } => {
+            if let Some(code) = outcome.code.as_ref().and_then(copy_uid) {
+                found = Some(code);
+            }
+        }
+        _ => {}
+    })
+    .await?;
+    Ok(found)
 }
 
 fn copy_uid(code: &ResponseCode<'_>) -> Option<CopyUid> {

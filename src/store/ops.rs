@@ -288,24 +288,7 @@ impl Store {
 
     /// The queued operations acting on messages of `folder`.
     pub fn ops_in_folder(&self, folder: FolderId) -> Result<Vec<(i64, Op)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, kind, payload FROM pending_op WHERE folder_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([folder.0], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind, payload) = row?;
-            if let Some(op) = Op::parse(&kind, &payload) {
-                out.push((id, op));
-            }
-        }
-        Ok(out)
+        later_ops_from(self.conn(), 0, folder)
     }
 
     /// The server's name of `folder`, if it lives on a server.
@@ -427,8 +410,12 @@ impl Store {
 }
 
 /// Operations queued after `op_id` that act on messages in `folder`.
-fn later_ops_from(tx: &Transaction<'_>, op_id: i64, folder: FolderId) -> Result<Vec<(i64, Op)>> {
-    let mut stmt = tx.prepare_cached(
+fn later_ops_from(
+    conn: &rusqlite::Connection,
+    op_id: i64,
+    folder: FolderId,
+) -> Result<Vec<(i64, Op)>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, kind, payload FROM pending_op WHERE folder_id = ?1 AND id > ?2 ORDER BY id",
     )?;
     let rows = stmt.query_map(params![folder.0, op_id], |r| {

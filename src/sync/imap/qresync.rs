@@ -4,9 +4,10 @@
 //! large folder to find the few that went away.
 
 use super::{Session, Stream, flags_from_names};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::imap::command;
 use crate::model::Flags;
-use async_imap::imap_proto::{AttributeValue, Response, Status};
+use async_imap::imap_proto::{AttributeValue, Response};
 
 /// What changed in a folder since a modification sequence.
 #[derive(Debug, Default)]
@@ -25,22 +26,10 @@ pub async fn changes_since<T: Stream>(
     max_uid: u32,
     since: u64,
 ) -> Result<Changes> {
-    let context = "UID FETCH (VANISHED)";
-    let network = |detail: String| Error::Network { context, detail };
-    let tag = session
-        .run_command(format!(
-            "UID FETCH 1:{max_uid} (UID FLAGS) (CHANGEDSINCE {since} VANISHED)"
-        ))
-        .await
-        .map_err(|e| network(e.to_string()))?;
     let mut changes = Changes::default();
-    loop {
-        let response = session
-            .read_response()
-            .await
-            .map_err(|e| network(e.to_string()))?
-            .ok_or_else(|| network("connection closed".into()))?;
-        match response.parsed() {
+    let command = format!("UID FETCH 1:{max_uid} (UID FLAGS) (CHANGEDSINCE {since} VANISHED)");
+    command::run(session, &command, "UID FETCH (VANISHED)", |response| {
+        match response {
             Response::Vanished { uids, .. } => {
                 for range in uids {
                     // Bounded by what we asked about, whatever was sent.
@@ -64,24 +53,9 @@ pub async fn changes_since<T: Stream>(
                     changes.flags.push((uid, flags));
                 }
             }
-            Response::Done {
-                tag: done,
-                status,
-                outcome,
-            } if *done == tag => {
-                return match status {
-                    Status::Ok => Ok(changes),
-                    _ => Err(Error::ServerRefused {
-                        context,
-                        detail: outcome.information.as_deref().unwrap_or("").to_string(),
-                    }),
-                };
-            }
-            Response::Data {
-                status: Status::Bye,
-                ..
-            } => return Err(network("BYE".into())),
             _ => {}
         }
-    }
+    })
+    .await?;
+    Ok(changes)
 }
