@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod bodies;
+
 #[derive(Clone)]
 pub struct Service {
     inner: Arc<Inner>,
@@ -274,11 +276,18 @@ impl Service {
     pub async fn sync(
         &self,
         account: AccountId,
-        on_progress: impl FnMut(&sync::Progress),
+        mut on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
-        let summary =
-            sync::imap::sync_account(&mut session, &self.inner.store, account, on_progress).await?;
+        let store = &self.inner.store;
+        let mut summary =
+            sync::imap::sync_account(&mut session, store, account, &mut on_progress).await?;
+        // Accounts kept for offline use: every missing body, after the headers.
+        if self.offline_bodies(account).await? {
+            summary.bodies =
+                sync::bodies::download_account(&mut session, store, account, &mut on_progress)
+                    .await?;
+        }
         // The work is committed; a failed goodbye changes nothing.
         let _ = session.logout().await;
         Ok(summary)

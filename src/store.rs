@@ -5,6 +5,7 @@
 //! the service runs it on a blocking thread, never on the UI executor.
 
 pub mod accounts;
+pub mod bodies;
 pub mod folders;
 pub mod messages;
 pub mod migrations;

@@ -1,6 +1,7 @@
 //! Joining servers and the store: a sync run reads the server and commits
 //! what it learns in batches, so the window fills while it runs.
 
+pub mod bodies;
 pub mod imap;
 
 /// Where a sync run stands, for the status line and the CLI.
@@ -13,6 +14,9 @@ pub struct Progress {
     /// Headers committed so far in this folder, of how many new ones.
     pub fetched: usize,
     pub to_fetch: usize,
+    /// Set while whole messages are downloaded for offline use (then
+    /// `fetched`/`to_fetch` count bodies, not headers).
+    pub bodies: bool,
 }
 
 /// What a finished sync run did.
@@ -25,4 +29,6 @@ pub struct Summary {
     /// messages changed since the last sync.
     pub flags_checked: usize,
     pub removed: usize,
+    /// Bodies downloaded for offline use (accounts that keep them).
+    pub bodies: usize,
 }

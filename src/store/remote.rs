@@ -3,7 +3,7 @@
 //! messages keyed by UID.
 
 use super::{Store, now};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::mime::parse::Parsed;
 use crate::model::{AccountId, Flags, FolderId, MessageId, Role};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -212,26 +212,9 @@ impl Store {
         raw: &[u8],
         parsed: Option<&Parsed>,
     ) -> Result<bool> {
-        let expected: i64 =
-            self.conn()
-                .query_row("SELECT size FROM message WHERE id = ?1", [id.0], |r| {
-                    r.get(0)
-                })?;
-        let complete = raw.len() as i64 >= expected;
         let tx = self.conn_mut().transaction()?;
-        if complete {
-            tx.execute(
-                "INSERT OR REPLACE INTO message_body (message_id, raw) VALUES (?1, ?2)",
-                params![id.0, raw],
-            )?;
-            if let Some(p) = parsed {
-                index_body(&tx, id, p)?;
-            }
-        }
-        tx.execute(
-            "UPDATE message SET body_state = ?2 WHERE id = ?1",
-            params![id.0, if complete { "complete" } else { "partial" }],
-        )?;
+        let complete = super::bodies::put_body(&tx, id, raw, parsed)?
+            .ok_or(Error::NotFound { what: "message" })?;
         tx.commit()?;
         Ok(complete)
     }
@@ -287,14 +270,4 @@ pub fn insert_header(
     )?;
     super::messages::index(tx, MessageId(id), p, "")?;
     Ok(MessageId(id))
-}
-
-/// Re-index a message once its body is known.
-fn index_body(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
-    super::messages::index(tx, id, p, &p.body)?;
-    tx.execute(
-        "UPDATE message SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
-        params![id.0, p.preview, !p.attachments.is_empty()],
-    )?;
-    Ok(())
 }
