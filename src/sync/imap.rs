@@ -17,8 +17,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Headers fetched and committed per round trip.
 const BATCH: usize = 500;
-/// The headers a message list needs; the body is not touched (PEEK).
-const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])";
+/// The headers a message list needs; the body is not touched (PEEK). Only
+/// the fields the list, threads and search use: servers answer these from
+/// their cache (Dovecot), where the whole header means reading every file.
+pub const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE \
+    BODY.PEEK[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
 
 pub type Session<T> = async_imap::Session<T>;
 
@@ -190,37 +193,24 @@ pub async fn sync_folder<T: Stream>(
     new.sort_unstable_by(|a, b| b.cmp(a));
     let total = new.len();
     let mut fetched = 0;
+    // While one batch is parsed and committed on the blocking pool, the
+    // next one is on its way from the server.
+    let mut pending: Option<tokio::task::JoinHandle<Result<usize>>> = None;
     for batch in new.chunks(BATCH) {
-        let fetches: Vec<Fetch> = session
-            .uid_fetch(uid_set(batch), HEADER_ITEMS)
-            .await
-            .map_err(imap_err("UID FETCH"))?
-            .try_collect()
-            .await
-            .map_err(imap_err("UID FETCH"))?;
-        let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
-        fetched += headers.len();
-        store
-            .run(move |s| {
-                let tx = s.batch()?;
-                for h in &headers {
-                    remote::insert_header(
-                        &tx,
-                        folder,
-                        &RemoteHeader {
-                            uid: h.uid,
-                            flags: h.flags,
-                            size: h.size,
-                            internal_date: h.internal_date,
-                            parsed: &h.parsed,
-                            has_attachments: h.has_attachments,
-                        },
-                    )?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
+        let fetches = fetch_headers(session, batch).await;
+        // The previous batch is committed whatever happened to this one.
+        if let Some(job) = pending.take() {
+            fetched += job.await.map_err(|e| Error::Internal(e.to_string()))??;
+            on_batch(fetched, total);
+        }
+        let fetches = fetches?;
+        let store = store.clone();
+        pending = Some(tokio::task::spawn_blocking(move || {
+            store_headers(&store, folder, &fetches)
+        }));
+    }
+    if let Some(job) = pending {
+        fetched += job.await.map_err(|e| Error::Internal(e.to_string()))??;
         on_batch(fetched, total);
     }
     summary.new_messages = fetched;
@@ -343,7 +333,40 @@ pub async fn fetch_body<T: Stream>(
         })
 }
 
-/// A fetched header, parsed off the async thread's critical path.
+async fn fetch_headers<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Result<Vec<Fetch>> {
+    session
+        .uid_fetch(uid_set(uids), HEADER_ITEMS)
+        .await
+        .map_err(imap_err("UID FETCH"))?
+        .try_collect()
+        .await
+        .map_err(imap_err("UID FETCH"))
+}
+
+/// Parse a batch of fetched headers (outside the store lock, so the list
+/// can be read meanwhile), then insert them in one transaction. Returns
+/// how many were stored.
+fn store_headers(store: &Shared, folder: FolderId, fetches: &[Fetch]) -> Result<usize> {
+    let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
+    let mut store = crate::store::lock(store.mutex());
+    let tx = store.batch()?;
+    let rows: Vec<RemoteHeader> = headers
+        .iter()
+        .map(|h| RemoteHeader {
+            uid: h.uid,
+            flags: h.flags,
+            size: h.size,
+            internal_date: h.internal_date,
+            parsed: &h.parsed,
+            has_attachments: h.has_attachments,
+        })
+        .collect();
+    remote::insert_headers(&tx, folder, &rows)?;
+    tx.commit()?;
+    Ok(headers.len())
+}
+
+/// A fetched header, parsed on the blocking pool.
 struct Header {
     uid: u32,
     flags: Flags,
