@@ -3,6 +3,7 @@
 
 pub mod bodies;
 pub mod imap;
+mod pipeline;
 
 /// Where a sync run stands, for the status line and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -3,12 +3,13 @@
 //! bounded by count and by bytes (so memory stays bounded whatever the
 //! mailbox holds) and committed batch by batch.
 //!
-//! The network and the store work overlap: while one batch is parsed,
-//! indexed and committed on the blocking pool, the next one is already on
-//! its way. At most two batches are in memory at any time.
+//! The network, the parsing and the store work overlap: while one batch is
+//! committed, the next is parsed and the one after is on its way. At most
+//! three batches are in memory at any time.
 
 use super::Progress;
 use super::imap::{Session, Stream, uid_set};
+use super::pipeline::{Gate, Pipeline};
 use crate::error::{Error, Result};
 use crate::mime::parse;
 use crate::model::{AccountId, FolderId, MessageId};
@@ -155,29 +156,32 @@ pub async fn download_folder_with<T: Stream>(
     let total = missing.len();
     let mut done = 0;
     let mut stored = 0;
-    let mut pending: Option<(usize, tokio::task::JoinHandle<Result<usize>>)> = None;
+    let mut report = |count: usize, n: usize| {
+        done += count;
+        stored += n;
+        on_batch(done, total);
+    };
+    let mut pipeline = Pipeline::default();
     for batch in batches(&missing, limits) {
         let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
-        let fetched = fetch_bodies(session, &uids).await;
-        // The previous batch is committed whatever happened to this one.
-        if let Some((count, job)) = pending.take() {
-            stored += finish(job).await?;
-            done += count;
-            on_batch(done, total);
-        }
-        let fetches = fetched?;
+        let fetches = match fetch_bodies(session, &uids).await {
+            Ok(fetches) => fetches,
+            Err(e) => {
+                // What arrived whole before the failure is committed.
+                pipeline.settle(0, &mut report).await?;
+                return Err(e);
+            }
+        };
+        // Two batches in flight besides the one arriving: memory stays
+        // bounded whatever the mailbox holds.
+        pipeline.settle(1, &mut report).await?;
         let ids: HashMap<u32, MessageId> = batch.iter().map(|m| (m.uid, m.id)).collect();
         let store = store.clone();
-        pending = Some((
-            batch.len(),
-            tokio::task::spawn_blocking(move || store_batch(&store, &fetches, &ids)),
-        ));
+        pipeline.push(batch.len(), move |gate| {
+            store_batch(&store, &fetches, &ids, gate)
+        });
     }
-    if let Some((count, job)) = pending {
-        stored += finish(job).await?;
-        done += count;
-        on_batch(done, total);
-    }
+    pipeline.settle(0, &mut report).await?;
     Ok(stored)
 }
 
@@ -191,13 +195,14 @@ async fn fetch_bodies<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Resu
         .map_err(imap_err("UID FETCH"))
 }
 
-async fn finish(job: tokio::task::JoinHandle<Result<usize>>) -> Result<usize> {
-    job.await.map_err(|e| Error::Internal(e.to_string()))?
-}
-
-/// Parse (outside the store lock, so readers go on meanwhile), then store
-/// the batch in one transaction.
-fn store_batch(store: &Shared, fetches: &[Fetch], ids: &HashMap<u32, MessageId>) -> Result<usize> {
+/// Parse (outside the store lock, so readers go on meanwhile), wait for
+/// the batch before, then store the batch in one transaction.
+fn store_batch(
+    store: &Shared,
+    fetches: &[Fetch],
+    ids: &HashMap<u32, MessageId>,
+    gate: Gate,
+) -> Result<usize> {
     let parsed: Vec<(MessageId, &[u8], Option<parse::Parsed>)> = fetches
         .iter()
         .filter_map(|f| {
@@ -214,6 +219,7 @@ fn store_batch(store: &Shared, fetches: &[Fetch], ids: &HashMap<u32, MessageId>)
             parsed: p.as_ref(),
         })
         .collect();
+    gate.wait();
     store::lock(store.mutex()).store_bodies(&bodies)
 }
 

@@ -193,26 +193,29 @@ pub async fn sync_folder<T: Stream>(
     new.sort_unstable_by(|a, b| b.cmp(a));
     let total = new.len();
     let mut fetched = 0;
-    // While one batch is parsed and committed on the blocking pool, the
-    // next one is on its way from the server.
-    let mut pending: Option<tokio::task::JoinHandle<Result<usize>>> = None;
-    for batch in new.chunks(BATCH) {
-        let fetches = fetch_headers(session, batch).await;
-        // The previous batch is committed whatever happened to this one.
-        if let Some(job) = pending.take() {
-            fetched += job.await.map_err(|e| Error::Internal(e.to_string()))??;
-            on_batch(fetched, total);
-        }
-        let fetches = fetches?;
-        let store = store.clone();
-        pending = Some(tokio::task::spawn_blocking(move || {
-            store_headers(&store, folder, &fetches)
-        }));
-    }
-    if let Some(job) = pending {
-        fetched += job.await.map_err(|e| Error::Internal(e.to_string()))??;
+    let mut report = |_: usize, stored: usize| {
+        fetched += stored;
         on_batch(fetched, total);
+    };
+    // While one batch is committed the next is parsed and the one after
+    // is on its way from the server.
+    let mut pipeline = super::pipeline::Pipeline::default();
+    for batch in new.chunks(BATCH) {
+        let fetches = match fetch_headers(session, batch).await {
+            Ok(fetches) => fetches,
+            Err(e) => {
+                // The batches that arrived whole are committed.
+                pipeline.settle(0, &mut report).await?;
+                return Err(e);
+            }
+        };
+        pipeline.settle(1, &mut report).await?;
+        let store = store.clone();
+        pipeline.push(batch.len(), move |gate| {
+            store_headers(&store, folder, &fetches, gate)
+        });
     }
+    pipeline.settle(0, &mut report).await?;
     summary.new_messages = fetched;
     let uidnext = mailbox.uid_next;
     store
@@ -344,10 +347,16 @@ async fn fetch_headers<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Res
 }
 
 /// Parse a batch of fetched headers (outside the store lock, so the list
-/// can be read meanwhile), then insert them in one transaction. Returns
-/// how many were stored.
-fn store_headers(store: &Shared, folder: FolderId, fetches: &[Fetch]) -> Result<usize> {
+/// can be read meanwhile), wait for the batch before, then insert them in
+/// one transaction. Returns how many were stored.
+fn store_headers(
+    store: &Shared,
+    folder: FolderId,
+    fetches: &[Fetch],
+    gate: super::pipeline::Gate,
+) -> Result<usize> {
     let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
+    gate.wait();
     let mut store = crate::store::lock(store.mutex());
     let tx = store.batch()?;
     let rows: Vec<RemoteHeader> = headers
