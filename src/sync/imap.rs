@@ -391,11 +391,16 @@ fn header_of(f: &Fetch) -> Option<Header> {
     // A header that cannot be parsed still becomes a row (so the message
     // is visible and can be opened), just with empty envelope fields.
     let parsed = parse::parse(raw).unwrap_or_default();
+    // INTERNALDATE only stands in for a missing Date header.
+    let internal_date = match parsed.date {
+        Some(_) => 0,
+        None => f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
+    };
     Some(Header {
         uid,
         flags: flags_of(f),
         size: u64::from(f.size.unwrap_or(0)),
-        internal_date: f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
+        internal_date,
         has_attachments: is_mixed(raw),
         parsed,
     })
@@ -404,9 +409,15 @@ fn header_of(f: &Fetch) -> Option<Header> {
 /// multipart/mixed is how attachments travel; the exact list is known
 /// once the body is fetched.
 fn is_mixed(header: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(header).to_ascii_lowercase();
-    text.lines()
-        .any(|l| l.starts_with("content-type:") && l.contains("multipart/mixed"))
+    const FIELD: &[u8] = b"content-type:";
+    const MIXED: &[u8] = b"multipart/mixed";
+    header.split(|&b| b == b'\n').any(|line| {
+        line.get(..FIELD.len())
+            .is_some_and(|f| f.eq_ignore_ascii_case(FIELD))
+            && line
+                .windows(MIXED.len())
+                .any(|w| w.eq_ignore_ascii_case(MIXED))
+    })
 }
 
 fn flags_of(f: &Fetch) -> Flags {
@@ -468,5 +479,7 @@ mod tests {
             b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
         ));
         assert!(!is_mixed(b"Content-Type: text/plain\r\n\r\n"));
+        assert!(is_mixed(b"CONTENT-TYPE: Multipart/Mixed; boundary=b\r\n"));
+        assert!(!is_mixed(b"Subject: multipart/mixed\r\n"));
     }
 }
