@@ -4,8 +4,8 @@
 //! mailbox holds) and committed batch by batch.
 //!
 //! The network, the parsing and the store work overlap: while one batch is
-//! committed, the next is parsed and the one after is on its way. At most
-//! three batches are in memory at any time.
+//! committed, the next ones are parsed and another is on its way. At most
+//! four batches (64 MB with the default bounds) are in memory at a time.
 
 use super::Progress;
 use super::imap::{Session, Stream, uid_set};
@@ -172,9 +172,9 @@ pub async fn download_folder_with<T: Stream>(
                 return Err(e);
             }
         };
-        // Two batches in flight besides the one arriving: memory stays
+        // Three batches in flight besides the one arriving: memory stays
         // bounded whatever the mailbox holds.
-        pipeline.settle(1, &mut report).await?;
+        pipeline.settle(2, &mut report).await?;
         let ids: HashMap<u32, MessageId> = batch.iter().map(|m| (m.uid, m.id)).collect();
         let store = store.clone();
         pipeline.push(batch.len(), move |gate| {

@@ -209,7 +209,9 @@ pub async fn sync_folder<T: Stream>(
                 return Err(e);
             }
         };
-        pipeline.settle(1, &mut report).await?;
+        // Headers are small: a few batches ahead keep the server busy
+        // while a slow commit runs.
+        pipeline.settle(3, &mut report).await?;
         let store = store.clone();
         pipeline.push(batch.len(), move |gate| {
             store_headers(&store, folder, &fetches, gate)
