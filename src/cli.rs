@@ -55,7 +55,13 @@ pub enum Command {
     Folder(FolderCommand),
     /// Sync an IMAP account: folders, flags and new messages. The password
     /// is read from $POSHTA_PASSWORD, else from the first line of stdin.
-    Sync { account: i64 },
+    Sync {
+        account: i64,
+        /// Also download every message body not here yet, for offline
+        /// reading and full-text search.
+        #[arg(long)]
+        bodies: bool,
+    },
     /// Add, list or remove server accounts.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -227,27 +233,33 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         }
         Command::Account(cmd) => account_command(&service, cmd, out).await?,
         Command::Action(cmd) => actions::run(&service, cmd, out).await?,
-        Command::Sync { account } => {
+        Command::Sync { account, bodies } => {
             let account = AccountId(account);
             service.set_password(account, read_password()?);
-            let summary = service
-                .sync(account, |p| {
-                    eprintln!(
-                        "[{}/{}] {}: {}/{}",
-                        p.folder_index + 1,
-                        p.folder_count,
-                        p.folder,
-                        p.fetched,
-                        p.to_fetch
-                    )
-                })
-                .await?;
+            let report = |p: &crate::sync::Progress| {
+                eprintln!(
+                    "[{}/{}] {}: {}/{}{}",
+                    p.folder_index + 1,
+                    p.folder_count,
+                    p.folder,
+                    p.fetched,
+                    p.to_fetch,
+                    if p.bodies { " bodies" } else { "" }
+                )
+            };
+            let mut summary = service.sync(account, report).await?;
+            if bodies {
+                summary.bodies += service.download_bodies(account, report).await?;
+            }
             writeln!(
                 out,
                 "{} folders, {} new messages, {} flag changes, {} removed",
                 summary.folders, summary.new_messages, summary.flag_changes, summary.removed
             )
             .map_err(w)?;
+            if bodies || summary.bodies > 0 {
+                writeln!(out, "{} bodies downloaded", summary.bodies).map_err(w)?;
+            }
         }
         Command::Folder(cmd) => match cmd {
             FolderCommand::Create { name, parent } => {

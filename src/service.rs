@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod actions;
+mod bodies;
 mod folders;
 mod live;
 
@@ -271,7 +272,7 @@ impl Service {
     pub async fn sync(
         &self,
         account: AccountId,
-        on_progress: impl FnMut(&sync::Progress),
+        mut on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
         let enabled = imap::connect::enable_extensions(
@@ -280,14 +281,21 @@ impl Service {
             &imap::connect::Timeouts::default(),
         )
         .await?;
-        let summary = sync::imap::sync_account_with(
+        let store = &self.inner.store;
+        let mut summary = sync::imap::sync_account_with(
             &mut session,
-            &self.inner.store,
+            store,
             account,
             enabled.has("QRESYNC"),
-            on_progress,
+            &mut on_progress,
         )
         .await?;
+        // Accounts kept for offline use: every missing body, after the headers.
+        if self.offline_bodies(account).await? {
+            summary.bodies =
+                sync::bodies::download_account(&mut session, store, account, &mut on_progress)
+                    .await?;
+        }
         // The work is committed; a failed goodbye changes nothing.
         let _ = session.logout().await;
         Ok(summary)

@@ -2,8 +2,10 @@
 //! what it learns in batches, so the window fills while it runs.
 
 pub mod backoff;
+pub mod bodies;
 pub mod idle;
 pub mod imap;
+mod pipeline;
 pub mod status;
 pub mod worker;
 
@@ -17,6 +19,9 @@ pub struct Progress {
     /// Headers committed so far in this folder, of how many new ones.
     pub fetched: usize,
     pub to_fetch: usize,
+    /// Set while whole messages are downloaded for offline use (then
+    /// `fetched`/`to_fetch` count bodies, not headers).
+    pub bodies: bool,
 }
 
 /// What a finished sync run did.
@@ -31,4 +36,6 @@ pub struct Summary {
     pub removed: usize,
     /// Folders the server would not open this time (tried again next).
     pub skipped: usize,
+    /// Bodies downloaded for offline use (accounts that keep them).
+    pub bodies: usize,
 }

@@ -84,6 +84,11 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
 pub(crate) fn index(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM message_fts WHERE rowid = ?1")?
         .execute([id.0])?;
+    index_new(tx, id, p, body)
+}
+
+/// [`index`] for a message that has no full-text row yet (just inserted).
+pub(crate) fn index_new(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
          VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -199,4 +199,17 @@ CREATE TABLE account_server (
     PRIMARY KEY (account_id, direction)
 ) STRICT;
 CREATE UNIQUE INDEX folder_remote_name ON folder(account_id, remote_name) WHERE remote_name IS NOT NULL;
+"#;
+
+/// Per account: keep every message's body for offline reading and search
+/// (downloaded after the headers on each sync). Off by default.
+///
+/// And no automatic merging of full-text segments on every commit: a sync
+/// commits a batch at a time, and FTS5's incremental merging (with the
+/// tombstones of rows re-indexed once their body arrives) cost more than
+/// the indexing itself. Segments are still merged once 16 pile up on a
+/// level (crisismerge), which keeps searches fast.
+const V3: &str = r#"
+ALTER TABLE account ADD COLUMN offline_bodies INTEGER NOT NULL DEFAULT 0 CHECK (offline_bodies IN (0, 1));
+INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 0);
 "#;

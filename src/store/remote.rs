@@ -3,7 +3,7 @@
 //! messages keyed by UID.
 
 use super::{Store, now};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::mime::parse::Parsed;
 use crate::model::{AccountId, Flags, FolderId, MessageId, Role};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -212,26 +212,9 @@ impl Store {
         raw: &[u8],
         parsed: Option<&Parsed>,
     ) -> Result<bool> {
-        let expected: i64 =
-            self.conn()
-                .query_row("SELECT size FROM message WHERE id = ?1", [id.0], |r| {
-                    r.get(0)
-                })?;
-        let complete = raw.len() as i64 >= expected;
         let tx = self.conn_mut().transaction()?;
-        if complete {
-            tx.execute(
-                "INSERT OR REPLACE INTO message_body (message_id, raw) VALUES (?1, ?2)",
-                params![id.0, raw],
-            )?;
-            if let Some(p) = parsed {
-                index_body(&tx, id, p)?;
-            }
-        }
-        tx.execute(
-            "UPDATE message SET body_state = ?2 WHERE id = ?1",
-            params![id.0, if complete { "complete" } else { "partial" }],
-        )?;
+        let complete = super::bodies::put_body(&tx, id, raw, parsed)?
+            .ok_or(Error::NotFound { what: "message" })?;
         tx.commit()?;
         Ok(complete)
     }
@@ -262,54 +245,102 @@ impl Store {
     }
 }
 
-/// Insert a message known by its headers only (no body yet).
+/// Insert a message known by its headers only (no body yet). A UID that is
+/// already here keeps its row and its index; only its flags are taken.
 pub fn insert_header(
     tx: &Transaction<'_>,
     folder: FolderId,
     h: &RemoteHeader<'_>,
 ) -> Result<MessageId> {
-    let p = h.parsed;
-    tx.prepare_cached(
-        "INSERT INTO message (folder_id, uid, message_id, in_reply_to, thread_key, subject,
-             from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
-             has_attachments, preview, body_state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', 'none')
-         ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL DO UPDATE SET flags = excluded.flags",
-    )?
-    .execute(params![
-        folder.0,
-        h.uid,
-        p.message_id,
-        p.in_reply_to,
-        p.thread_key(),
-        p.subject,
-        p.from_name,
-        p.from_addr,
-        p.to,
-        p.cc,
-        p.date.unwrap_or(h.internal_date),
-        now(),
-        h.size as i64,
-        h.flags.0,
-        h.has_attachments,
-    ])?;
-    let id: i64 = tx.query_row(
-        "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2",
-        params![folder.0, h.uid],
-        |r| r.get(0),
-    )?;
-    super::messages::index(tx, MessageId(id), p, "")?;
-    Ok(MessageId(id))
+    Ok(insert_headers(tx, folder, std::slice::from_ref(h))?[0])
 }
 
-/// Re-index a message once its body is known.
-fn index_body(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
-    super::messages::index(tx, id, p, &p.body)?;
-    tx.execute(
-        "UPDATE message SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
-        params![id.0, p.preview, !p.attachments.is_empty()],
+/// Rows per INSERT statement in [`insert_headers`].
+const ROWS_PER_INSERT: usize = 100;
+
+/// [`insert_header`] for a batch, ids in the same order. Rows go in a
+/// hundred per statement: each statement keeps a journal of the pages it
+/// changes (the triggers make it), so one per row would copy every touched
+/// page of the table and its indexes again for each message. All rows go
+/// in before any full-text entry: FTS5 writes its pending terms out as a
+/// new index segment whenever a later statement opens such a journal, so
+/// interleaving them would cost one tiny segment, and merging, per message.
+pub fn insert_headers(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    headers: &[RemoteHeader<'_>],
+) -> Result<Vec<MessageId>> {
+    let received_at = now();
+    let mut inserted: HashMap<u32, i64> = HashMap::with_capacity(headers.len());
+    for chunk in headers.chunks(ROWS_PER_INSERT) {
+        // Values computed per row, borrowed by the parameter list below.
+        let computed: Vec<(Option<String>, i64, i64)> = chunk
+            .iter()
+            .map(|h| {
+                (
+                    h.parsed.thread_key(),
+                    h.parsed.date.unwrap_or(h.internal_date),
+                    h.size as i64,
+                )
+            })
+            .collect();
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 15);
+        for (h, (thread_key, date, size)) in chunk.iter().zip(&computed) {
+            let p = h.parsed;
+            values.extend_from_slice(&[
+                &folder.0,
+                &h.uid,
+                &p.message_id,
+                &p.in_reply_to,
+                thread_key,
+                &p.subject,
+                &p.from_name,
+                &p.from_addr,
+                &p.to,
+                &p.cc,
+                date,
+                &received_at,
+                size,
+                &h.flags.0,
+                &h.has_attachments,
+            ]);
+        }
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'none')";
+        let sql = format!(
+            "INSERT INTO message (folder_id, uid, message_id, in_reply_to, thread_key, subject,
+                 from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
+                 has_attachments, preview, body_state)
+             VALUES {}
+             ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL DO NOTHING
+             RETURNING uid, id",
+            vec![row; chunk.len()].join(", ")
+        );
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut rows = stmt.query(values.as_slice())?;
+        while let Some(r) = rows.next()? {
+            inserted.insert(r.get(0)?, r.get(1)?);
+        }
+    }
+    // Known already: only its flags can be news; its index stays.
+    let mut known = tx.prepare_cached(
+        "UPDATE message SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2 RETURNING id",
     )?;
-    Ok(())
+    let mut ids = Vec::with_capacity(headers.len());
+    let mut new = Vec::with_capacity(inserted.len());
+    for h in headers {
+        let id = match inserted.remove(&h.uid) {
+            Some(id) => {
+                new.push((MessageId(id), h.parsed));
+                id
+            }
+            None => known.query_row(params![folder.0, h.uid, h.flags.0], |r| r.get(0))?,
+        };
+        ids.push(MessageId(id));
+    }
+    for (id, p) in new {
+        super::messages::index_new(tx, id, p, "")?;
+    }
+    Ok(ids)
 }
 
 /// A fetched header that is a message moved or copied here locally (a

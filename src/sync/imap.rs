@@ -16,8 +16,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Headers fetched and committed per round trip.
 const BATCH: usize = 500;
-/// The headers a message list needs; the body is not touched (PEEK).
-const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])";
+/// The headers a message list needs; the body is not touched (PEEK). Only
+/// the fields the list, threads and search use: servers answer these from
+/// their cache (Dovecot), where the whole header means reading every file.
+pub const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE \
+    BODY.PEEK[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
 
 mod qresync;
 mod replay;
@@ -279,47 +282,35 @@ pub async fn sync_folder_with<T: Stream>(
     new.sort_unstable_by(|a, b| b.cmp(a));
     let total = new.len();
     let mut fetched = 0;
-    let mut adopted = 0;
-    for batch in new.chunks(BATCH) {
-        let fetches: Vec<Fetch> = session
-            .uid_fetch(uid_set(batch), HEADER_ITEMS)
-            .await
-            .map_err(imap_err("UID FETCH"))?
-            .try_collect()
-            .await
-            .map_err(imap_err("UID FETCH"))?;
-        let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
-        fetched += headers.len();
-        adopted += store
-            .run(move |s| {
-                let tx = s.batch()?;
-                let mut adopted = 0;
-                for h in &headers {
-                    if waiting && remote::adopt_waiting(&tx, folder, h.uid, h.flags, &h.parsed)? {
-                        adopted += 1;
-                        continue;
-                    }
-                    remote::insert_header(
-                        &tx,
-                        folder,
-                        &RemoteHeader {
-                            uid: h.uid,
-                            flags: h.flags,
-                            size: h.size,
-                            internal_date: h.internal_date,
-                            parsed: &h.parsed,
-                            has_attachments: h.has_attachments,
-                        },
-                    )?;
-                }
-                tx.commit()?;
-                Ok(adopted)
-            })
-            .await?;
+    let mut report = |_: usize, stored: usize| {
+        fetched += stored;
         on_batch(fetched, total);
+    };
+    // While one batch is committed the next is parsed and the one after
+    // is on its way from the server.
+    let mut pipeline = super::pipeline::Pipeline::default();
+    let adopted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for batch in new.chunks(BATCH) {
+        let fetches = match fetch_headers(session, batch).await {
+            Ok(fetches) => fetches,
+            Err(e) => {
+                // The batches that arrived whole are committed.
+                pipeline.settle(0, &mut report).await?;
+                return Err(e);
+            }
+        };
+        // Headers are small: a few batches ahead keep the server busy
+        // while a slow commit runs.
+        pipeline.settle(3, &mut report).await?;
+        let store = store.clone();
+        let adopted = waiting.then(|| adopted.clone());
+        pipeline.push(batch.len(), move |gate| {
+            store_headers(&store, folder, &fetches, gate, adopted.as_deref())
+        });
     }
+    pipeline.settle(0, &mut report).await?;
     // Mail moved here by this user is not new mail.
-    summary.new_messages = fetched - adopted;
+    summary.new_messages = fetched - adopted.load(std::sync::atomic::Ordering::Relaxed);
     if let Some(carried) = carried {
         let kept = store
             .run(move |s| s.restore_ops(folder, uidvalidity, carried))
@@ -481,7 +472,60 @@ pub async fn fetch_body<T: Stream>(
         })
 }
 
-/// A fetched header, parsed off the async thread's critical path.
+async fn fetch_headers<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Result<Vec<Fetch>> {
+    session
+        .uid_fetch(uid_set(uids), HEADER_ITEMS)
+        .await
+        .map_err(imap_err("UID FETCH"))?
+        .try_collect()
+        .await
+        .map_err(imap_err("UID FETCH"))
+}
+
+/// Parse a batch of fetched headers (outside the store lock, so the list
+/// can be read meanwhile), wait for the batch before, then insert them in
+/// one transaction. Returns how many were stored.
+/// Commit a batch of headers once `gate` opens. With `adopted` (the
+/// folder has rows waiting for their UID), a header matching one of them
+/// by Message-ID gives it its UID instead of becoming a new row, and is
+/// counted there.
+fn store_headers(
+    store: &Shared,
+    folder: FolderId,
+    fetches: &[Fetch],
+    gate: super::pipeline::Gate,
+    adopted: Option<&std::sync::atomic::AtomicUsize>,
+) -> Result<usize> {
+    let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
+    gate.wait();
+    let mut store = crate::store::lock(store.mutex());
+    let tx = store.batch()?;
+    let mut fresh = Vec::with_capacity(headers.len());
+    for h in &headers {
+        match adopted {
+            Some(count) if remote::adopt_waiting(&tx, folder, h.uid, h.flags, &h.parsed)? => {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            _ => fresh.push(h),
+        }
+    }
+    let rows: Vec<RemoteHeader> = fresh
+        .iter()
+        .map(|h| RemoteHeader {
+            uid: h.uid,
+            flags: h.flags,
+            size: h.size,
+            internal_date: h.internal_date,
+            parsed: &h.parsed,
+            has_attachments: h.has_attachments,
+        })
+        .collect();
+    remote::insert_headers(&tx, folder, &rows)?;
+    tx.commit()?;
+    Ok(headers.len())
+}
+
+/// A fetched header, parsed on the blocking pool.
 struct Header {
     uid: u32,
     flags: Flags,
@@ -497,11 +541,16 @@ fn header_of(f: &Fetch) -> Option<Header> {
     // A header that cannot be parsed still becomes a row (so the message
     // is visible and can be opened), just with empty envelope fields.
     let parsed = parse::parse(raw).unwrap_or_default();
+    // INTERNALDATE only stands in for a missing Date header.
+    let internal_date = match parsed.date {
+        Some(_) => 0,
+        None => f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
+    };
     Some(Header {
         uid,
         flags: flags_of(f),
         size: u64::from(f.size.unwrap_or(0)),
-        internal_date: f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
+        internal_date,
         has_attachments: is_mixed(raw),
         parsed,
     })
@@ -510,9 +559,15 @@ fn header_of(f: &Fetch) -> Option<Header> {
 /// multipart/mixed is how attachments travel; the exact list is known
 /// once the body is fetched.
 fn is_mixed(header: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(header).to_ascii_lowercase();
-    text.lines()
-        .any(|l| l.starts_with("content-type:") && l.contains("multipart/mixed"))
+    const FIELD: &[u8] = b"content-type:";
+    const MIXED: &[u8] = b"multipart/mixed";
+    header.split(|&b| b == b'\n').any(|line| {
+        line.get(..FIELD.len())
+            .is_some_and(|f| f.eq_ignore_ascii_case(FIELD))
+            && line
+                .windows(MIXED.len())
+                .any(|w| w.eq_ignore_ascii_case(MIXED))
+    })
 }
 
 /// Flags from their IMAP names (case-insensitive, as RFC 3501 says).
@@ -590,5 +645,7 @@ mod tests {
             b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
         ));
         assert!(!is_mixed(b"Content-Type: text/plain\r\n\r\n"));
+        assert!(is_mixed(b"CONTENT-TYPE: Multipart/Mixed; boundary=b\r\n"));
+        assert!(!is_mixed(b"Subject: multipart/mixed\r\n"));
     }
 }
