@@ -102,6 +102,7 @@ fn main() {
     // Three rounds, raw and Poshta in turn; the medians are reported, so a
     // burst of other work on the machine does not decide the outcome.
     let mut raw_runs = Vec::new();
+    let mut raw_poshta_items = Vec::new();
     let mut list_runs = Vec::new();
     let mut homes = Vec::new();
     let mut raw_bytes = 0;
@@ -113,6 +114,14 @@ fn main() {
         ));
         raw_runs.push(time);
         raw_bytes = bytes;
+        // The same bare client asking for what Poshta asks: the server's
+        // share of the list, apart from the client's.
+        let (time, _) = runtime.block_on(raw_fetch(
+            servers,
+            user,
+            &format!("UID FETCH 1:* {}", poshta::sync::imap::HEADER_ITEMS),
+        ));
+        raw_poshta_items.push(time);
         let home = tempfile::tempdir().expect("temp dir");
         let account = add_account(home.path(), servers, user);
         list_runs.push(run_measured(
@@ -124,6 +133,7 @@ fn main() {
         homes.push((home, account));
     }
     let raw_time = median(raw_runs);
+    let raw_poshta_items = median(raw_poshta_items);
     let list = Run {
         time: median(list_runs.iter().map(|r| r.time).collect()),
         max_rss_kb: list_runs.iter().map(|r| r.max_rss_kb).max().unwrap_or(0),
@@ -188,6 +198,12 @@ fn main() {
             raw_bytes as f64 / 1e6
         ),
         secs(raw_time),
+        "-"
+    );
+    println!(
+        "{:<58} {:>9} {:>9}",
+        "    the same, Poshta's header items (HEADER.FIELDS)",
+        secs(raw_poshta_items),
         "-"
     );
     let ratio = list.time.as_secs_f64() / raw_time.as_secs_f64();
