@@ -23,7 +23,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::model::{AccountId, Role};
 use poshta::service::Service;
 use poshta::store::Store;
@@ -478,20 +477,7 @@ async fn first_screen(
     let home = tempfile::tempdir().expect("temp dir");
     let service = Service::open(home.path()).expect("service");
     let account = service
-        .add_account(NewAccount {
-            name: "Bench".into(),
-            email: user.address.clone(),
-            incoming: Server {
-                protocol: Protocol::Imap,
-                host: servers.tls_host.clone(),
-                port: servers.imaps,
-                security: Security::Tls,
-                username: user.login().into(),
-                extra_ca_pem: Some(servers.ca_pem_bytes()),
-                pinned_sha256: None,
-            },
-            outgoing: None,
-        })
+        .add_account(support::mailbox::imap_account(servers, user))
         .await
         .expect("account");
     service.set_password(account, user.password.clone());

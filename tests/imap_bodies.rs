@@ -6,40 +6,17 @@
 
 mod support;
 
-use poshta::account::{NewAccount, Protocol, Security, Server};
+use poshta::account::Security;
 use poshta::model::{AccountId, FolderId, MessageId, Role};
 use poshta::service::Service;
+use poshta::store::Shared;
 use poshta::store::remote::RemoteFolder;
-use poshta::store::{Shared, Store};
 use poshta::sync::bodies::{Limits, download_folder, download_folder_with};
 use poshta::sync::imap::sync_folder;
 use std::collections::HashMap;
 
-fn account(servers: &support::Servers, user: &support::User) -> NewAccount {
-    NewAccount {
-        name: "Dovecot".into(),
-        email: user.address.clone(),
-        incoming: Server {
-            protocol: Protocol::Imap,
-            host: servers.tls_host.clone(),
-            port: servers.imaps,
-            security: Security::Tls,
-            username: user.login().into(),
-            extra_ca_pem: Some(servers.ca_pem_bytes()),
-            pinned_sha256: None,
-        },
-        outgoing: None,
-    }
-}
-
 fn store() -> (tempfile::TempDir, Shared, AccountId) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("poshta.sqlite3")).unwrap();
-    let servers = support::servers();
-    let account = store
-        .add_account(&account(servers, servers.user("alice")))
-        .unwrap();
-    (dir, Shared::new(store), account)
+    support::mailbox::store(support::servers())
 }
 
 /// Message `n` of a series: its body holds a word found nowhere else
@@ -202,39 +179,6 @@ async fn batches_respect_the_byte_bound_and_bigger_messages_travel_alone() {
     session.logout().await.unwrap();
 }
 
-/// A TCP relay to `upstream` that closes both sides once it has passed
-/// `limit` bytes from the server: a connection dropped mid-transfer.
-async fn cutting_proxy(upstream: u16, limit: usize) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let (client, _) = listener.accept().await.unwrap();
-        let server = tokio::net::TcpStream::connect(("127.0.0.1", upstream))
-            .await
-            .unwrap();
-        let (mut client_read, mut client_write) = client.into_split();
-        let (mut server_read, mut server_write) = server.into_split();
-        tokio::spawn(async move {
-            let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
-        });
-        let mut passed = 0;
-        let mut buf = vec![0u8; 16 * 1024];
-        while passed < limit {
-            let n = match server_read.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n.min(limit - passed),
-            };
-            if client_write.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-            passed += n;
-        }
-        // Dropping both halves closes the connection mid-stream.
-    });
-    port
-}
-
 #[tokio::test]
 async fn a_cut_mid_download_marks_nothing_whole_that_is_not_and_a_rerun_finishes() {
     use poshta::imap::connect::{Endpoint, Timeouts, connect, login};
@@ -248,7 +192,7 @@ async fn a_cut_mid_download_marks_nothing_whole_that_is_not_and_a_rerun_finishes
     let (name, folder) = synced_mailbox(&mut session, &store, account, "cut", &messages).await;
 
     // Batches of two (~200 kB each); the relay cuts inside the second.
-    let port = cutting_proxy(servers.imaps, 330_000).await;
+    let port = support::cutting_proxy(servers.imaps, 330_000).await;
     let mut endpoint = Endpoint::new("127.0.0.1", port, Security::Tls);
     endpoint.tls_name = Some(servers.tls_host.clone());
     endpoint.trust = Trust {
@@ -311,7 +255,10 @@ async fn the_setting_persists_and_makes_sync_download_bodies() {
     }
     let home = tempfile::tempdir().unwrap();
     let service = Service::open(home.path()).unwrap();
-    let account = service.add_account(account(servers, bob)).await.unwrap();
+    let account = service
+        .add_account(support::mailbox::imap_account(servers, bob))
+        .await
+        .unwrap();
     assert!(
         !service.offline_bodies(account).await.unwrap(),
         "off by default"

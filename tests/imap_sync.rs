@@ -430,39 +430,6 @@ async fn changes_made_here_are_queued_survive_a_restart_and_reach_the_server() {
     session.logout().await.unwrap();
 }
 
-/// A TCP relay to `upstream` that closes both sides once it has passed
-/// `limit` bytes from the server: a connection dropped mid-transfer.
-async fn cutting_proxy(upstream: u16, limit: usize) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let (client, _) = listener.accept().await.unwrap();
-        let server = tokio::net::TcpStream::connect(("127.0.0.1", upstream))
-            .await
-            .unwrap();
-        let (mut client_read, mut client_write) = client.into_split();
-        let (mut server_read, mut server_write) = server.into_split();
-        tokio::spawn(async move {
-            let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
-        });
-        let mut passed = 0;
-        let mut buf = vec![0u8; 16 * 1024];
-        while passed < limit {
-            let n = match server_read.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n.min(limit - passed),
-            };
-            if client_write.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-            passed += n;
-        }
-        // Dropping both halves closes the connection mid-stream.
-    });
-    port
-}
-
 #[tokio::test]
 async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
     use poshta::imap::connect::{Endpoint, Timeouts, connect, login};
@@ -503,7 +470,7 @@ async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
         .id;
 
     // Through a relay that cuts after 200 kB of the ~1 MB message.
-    let port = cutting_proxy(servers.imaps, 200_000).await;
+    let port = support::cutting_proxy(servers.imaps, 200_000).await;
     let mut endpoint = Endpoint::new("127.0.0.1", port, poshta::account::Security::Tls);
     endpoint.tls_name = Some(servers.tls_host.clone());
     endpoint.trust = Trust {

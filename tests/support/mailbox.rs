@@ -7,25 +7,30 @@ use poshta::model::{AccountId, FolderId, Role};
 use poshta::store::remote::RemoteFolder;
 use poshta::store::{Shared, Store};
 
+/// An IMAP account for `user` on the test server, trusting the test CA.
+pub fn imap_account(servers: &Servers, user: &super::User) -> NewAccount {
+    NewAccount {
+        name: "Dovecot".into(),
+        email: user.address.clone(),
+        incoming: Server {
+            protocol: Protocol::Imap,
+            host: servers.tls_host.clone(),
+            port: servers.imaps,
+            security: Security::Tls,
+            username: user.login().into(),
+            extra_ca_pem: Some(servers.ca_pem_bytes()),
+            pinned_sha256: None,
+        },
+        outgoing: None,
+    }
+}
+
 /// A fresh store holding an IMAP account for alice on the test server.
 pub fn store(servers: &Servers) -> (tempfile::TempDir, Shared, AccountId) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("poshta.sqlite3")).unwrap();
     let account = store
-        .add_account(&NewAccount {
-            name: "Test".into(),
-            email: "alice@example.test".into(),
-            incoming: Server {
-                protocol: Protocol::Imap,
-                host: servers.tls_host.clone(),
-                port: servers.imaps,
-                security: Security::Tls,
-                username: "alice@example.test".into(),
-                extra_ca_pem: None,
-                pinned_sha256: None,
-            },
-            outgoing: None,
-        })
+        .add_account(&imap_account(servers, servers.user("alice")))
         .unwrap();
     (dir, Shared::new(store), account)
 }
@@ -104,20 +109,7 @@ pub async fn service(
         .await
         .unwrap();
     let account = service
-        .add_account(NewAccount {
-            name: "Dovecot".into(),
-            email: user.address.clone(),
-            incoming: Server {
-                protocol: Protocol::Imap,
-                host: servers.tls_host.clone(),
-                port: servers.imaps,
-                security: Security::Tls,
-                username: user.login().into(),
-                extra_ca_pem: Some(servers.ca_pem_bytes()),
-                pinned_sha256: None,
-            },
-            outgoing: None,
-        })
+        .add_account(imap_account(servers, user))
         .await
         .unwrap();
     service.set_password(account, user.password.clone());

@@ -451,3 +451,36 @@ pub mod imap {
             .unwrap_or_else(|(e, _)| panic!("IMAP LOGIN as {}: {e}", user.address))
     }
 }
+
+/// A TCP relay to `upstream` that closes both sides once it has passed
+/// `limit` bytes from the server: a connection dropped mid-transfer.
+pub async fn cutting_proxy(upstream: u16, limit: usize) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (client, _) = listener.accept().await.unwrap();
+        let server = tokio::net::TcpStream::connect(("127.0.0.1", upstream))
+            .await
+            .unwrap();
+        let (mut client_read, mut client_write) = client.into_split();
+        let (mut server_read, mut server_write) = server.into_split();
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+        });
+        let mut passed = 0;
+        let mut buf = vec![0u8; 16 * 1024];
+        while passed < limit {
+            let n = match server_read.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n.min(limit - passed),
+            };
+            if client_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+            passed += n;
+        }
+        // Dropping both halves closes the connection mid-stream.
+    });
+    port
+}
