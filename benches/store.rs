@@ -44,7 +44,7 @@ fn main() {
     let progress = import_file(&store, inbox, &mbox, |_| {}).expect("import");
     let import_time = started.elapsed();
     assert_eq!(progress.imported, count);
-    let store = store.into_inner().unwrap();
+    let mut store = store.into_inner().unwrap();
 
     println!("messages: {count}, mbox: {:.1} MB", size as f64 / 1e6);
     println!(

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::{AccountId, Flags, Folder, MessageId, MessageSummary};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
+use crate::sync::Stage;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -236,21 +237,27 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Sync { account, bodies } => {
             let account = AccountId(account);
             service.set_password(account, read_password()?);
-            let report = |p: &crate::sync::Progress| {
-                eprintln!(
+            let report = |p: &crate::sync::Progress| match p.stage {
+                Stage::Indexing => eprintln!("search index: {}/{}", p.fetched, p.to_fetch),
+                stage => eprintln!(
                     "[{}/{}] {}: {}/{}{}",
                     p.folder_index + 1,
                     p.folder_count,
                     p.folder,
                     p.fetched,
                     p.to_fetch,
-                    if p.bodies { " bodies" } else { "" }
-                )
+                    if stage == Stage::Bodies {
+                        " bodies"
+                    } else {
+                        ""
+                    }
+                ),
             };
-            let mut summary = service.sync(account, report).await?;
-            if bodies {
-                summary.bodies += service.download_bodies(account, report).await?;
-            }
+            let summary = if bodies {
+                service.sync_with_bodies(account, report).await?
+            } else {
+                service.sync(account, report).await?
+            };
             writeln!(
                 out,
                 "{} folders, {} new messages, {} flag changes, {} removed",

@@ -268,10 +268,31 @@ impl Service {
     }
 
     /// Sync an IMAP account: folders, flags, new headers (newest first),
-    /// reporting progress after every committed batch.
+    /// reporting progress after every committed batch; then the bodies of
+    /// accounts kept for offline use, then the new mail's search index.
     pub async fn sync(
         &self,
         account: AccountId,
+        on_progress: impl FnMut(&sync::Progress),
+    ) -> Result<sync::Summary> {
+        let bodies = self.offline_bodies(account).await?;
+        self.sync_run(account, bodies, on_progress).await
+    }
+
+    /// [`Service::sync`], downloading every missing body whatever the
+    /// account's setting.
+    pub async fn sync_with_bodies(
+        &self,
+        account: AccountId,
+        on_progress: impl FnMut(&sync::Progress),
+    ) -> Result<sync::Summary> {
+        self.sync_run(account, true, on_progress).await
+    }
+
+    async fn sync_run(
+        &self,
+        account: AccountId,
+        bodies: bool,
         mut on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let mut session = self.imap_session(account).await?;
@@ -290,14 +311,15 @@ impl Service {
             &mut on_progress,
         )
         .await?;
-        // Accounts kept for offline use: every missing body, after the headers.
-        if self.offline_bodies(account).await? {
+        if bodies {
             summary.bodies =
                 sync::bodies::download_account(&mut session, store, account, &mut on_progress)
                     .await?;
         }
         // The work is committed; a failed goodbye changes nothing.
         let _ = session.logout().await;
+        // Last, so rows whose body just came are indexed once, with it.
+        sync::index::catch_up(store, &mut on_progress).await?;
         Ok(summary)
     }
 

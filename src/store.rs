@@ -13,6 +13,7 @@ pub mod migrations;
 pub mod ops;
 pub mod remap;
 pub mod remote;
+pub mod search_index;
 pub mod server_folders;
 
 use crate::error::{Error, Result};

@@ -5,6 +5,7 @@ pub mod backoff;
 pub mod bodies;
 pub mod idle;
 pub mod imap;
+pub mod index;
 mod pipeline;
 pub mod status;
 pub mod worker;
@@ -19,9 +20,21 @@ pub struct Progress {
     /// Headers committed so far in this folder, of how many new ones.
     pub fetched: usize,
     pub to_fetch: usize,
-    /// Set while whole messages are downloaded for offline use (then
-    /// `fetched`/`to_fetch` count bodies, not headers).
-    pub bodies: bool,
+    /// What `fetched`/`to_fetch` count.
+    pub stage: Stage,
+}
+
+/// The parts of a sync run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stage {
+    /// New messages' headers: the message list.
+    #[default]
+    Headers,
+    /// Whole messages, for accounts kept for offline use.
+    Bodies,
+    /// Full-text rows of the new messages (`folder` is empty: the whole
+    /// store's backlog).
+    Indexing,
 }
 
 /// What a finished sync run did.

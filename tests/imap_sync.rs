@@ -68,15 +68,21 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     .unwrap();
     assert_eq!(summary.new_messages, 1200);
     let batches = lowest.lock().unwrap().clone();
+    // The newest 500 alone first (the first screen at once), the rest in
+    // a bigger batch; each report sees exactly what was committed.
     assert_eq!(
         batches,
-        vec![
-            (500, 1200, Some(701), 500),
-            (1000, 1200, Some(201), 1000),
-            (1200, 1200, Some(1), 1200)
-        ],
+        vec![(500, 1200, Some(701), 500), (1200, 1200, Some(1), 1200)],
         "newest first, committed per batch"
     );
+    // Their full-text rows come after the list; a search catches up first.
+    assert_eq!(store.run(|s| s.pending_index()).await.unwrap(), 1200);
+    let hits = store
+        .run(|s| s.search("batches message 700", 10))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(store.run(|s| s.pending_index()).await.unwrap(), 0);
 
     let rows = store
         .run(move |s| s.message_page(folder, 0, 5))

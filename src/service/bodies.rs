@@ -4,7 +4,6 @@
 use super::Service;
 use crate::error::Result;
 use crate::model::AccountId;
-use crate::sync;
 
 impl Service {
     /// Whether `account` downloads every body after its headers.
@@ -17,21 +16,5 @@ impl Service {
     pub async fn set_offline_bodies(&self, account: AccountId, on: bool) -> Result<()> {
         self.with_store(move |s| s.set_offline_bodies(account, on))
             .await
-    }
-
-    /// Download every body of `account` not here yet (INBOX first, newest
-    /// first), reporting progress after each committed batch. Returns how
-    /// many bodies were stored complete.
-    pub async fn download_bodies(
-        &self,
-        account: AccountId,
-        on_progress: impl FnMut(&sync::Progress),
-    ) -> Result<usize> {
-        let mut session = self.imap_session(account).await?;
-        let stored =
-            sync::bodies::download_account(&mut session, &self.inner.store, account, on_progress)
-                .await?;
-        let _ = session.logout().await;
-        Ok(stored)
     }
 }

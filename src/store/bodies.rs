@@ -278,4 +278,57 @@ mod tests {
         assert!(store.uid_map(folder).unwrap()[&1].1.contains(Flags::SEEN));
         assert_eq!(store.message_count(folder).unwrap(), 2);
     }
+
+    #[test]
+    fn header_rows_wait_for_their_index_and_leave_the_queue_once_indexed_or_gone() {
+        let (_dir, mut store, _, folder) = store_with_folder();
+        let subjects = ["alpha", "beta", "gamma", "delta"].map(header);
+        let raw = b"Subject: alpha\r\n\r\nthe zebra body\r\n".to_vec();
+        let size = raw.len() as u64;
+        let insert = |store: &mut Store, uid: u32| {
+            let row = RemoteHeader {
+                uid,
+                flags: Flags::default(),
+                size,
+                internal_date: 0,
+                parsed: &subjects[uid as usize - 1],
+                has_attachments: false,
+            };
+            let tx = store.batch().unwrap();
+            let ids = remote::insert_headers(&tx, folder, &[row]).unwrap();
+            tx.commit().unwrap();
+            ids[0]
+        };
+        let alpha = insert(&mut store, 1);
+        insert(&mut store, 2);
+        insert(&mut store, 3);
+        assert_eq!(store.pending_index().unwrap(), 3);
+
+        // A body indexes its message itself.
+        let parsed = crate::mime::parse::parse(&raw).unwrap();
+        let body = FetchedBody {
+            id: alpha,
+            raw: &raw,
+            parsed: Some(&parsed),
+        };
+        assert_eq!(store.store_bodies(&[body]).unwrap(), 1);
+        assert_eq!(store.pending_index().unwrap(), 2);
+        // A message expunged before its turn leaves the queue with its row.
+        store.apply_remote_changes(folder, &[], &[2]).unwrap();
+        assert_eq!(store.pending_index().unwrap(), 1);
+
+        assert_eq!(store.index_pending(10).unwrap(), 1);
+        assert_eq!(store.pending_index().unwrap(), 0);
+        assert_eq!(store.index_pending(10).unwrap(), 0);
+        let found = |store: &mut Store, q: &str| store.search(q, 10).unwrap().len();
+        assert_eq!(found(&mut store, "zebra"), 1);
+        assert_eq!(found(&mut store, "gamma"), 1);
+        assert_eq!(found(&mut store, "beta"), 0);
+
+        // A search never misses a listed message: it catches up first.
+        insert(&mut store, 4);
+        assert_eq!(store.pending_index().unwrap(), 1);
+        assert_eq!(found(&mut store, "delta"), 1);
+        assert_eq!(store.pending_index().unwrap(), 0);
+    }
 }

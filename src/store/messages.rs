@@ -84,20 +84,47 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
 pub(crate) fn index(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM message_fts WHERE rowid = ?1")?
         .execute([id.0])?;
+    // Written now: no longer waiting for the header catch-up.
+    super::search_index::unqueue(tx, id)?;
     index_new(tx, id, p, body)
 }
 
 /// [`index`] for a message that has no full-text row yet (just inserted).
 pub(crate) fn index_new(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
+    let fields = Searchable {
+        subject: &p.subject,
+        from_name: &p.from_name,
+        from_addr: &p.from_addr,
+        to: &p.to,
+        cc: &p.cc,
+    };
+    index_fields(tx, id, &fields, body)
+}
+
+/// The envelope text a message is found by.
+pub(crate) struct Searchable<'a> {
+    pub subject: &'a str,
+    pub from_name: &'a str,
+    pub from_addr: &'a str,
+    pub to: &'a str,
+    pub cc: &'a str,
+}
+
+pub(crate) fn index_fields(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    f: &Searchable<'_>,
+    body: &str,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         id.0,
-        p.subject,
-        format!("{} {}", p.from_name, p.from_addr),
-        format!("{} {}", p.to, p.cc),
+        f.subject,
+        format!("{} {}", f.from_name, f.from_addr),
+        format!("{} {}", f.to, f.cc),
         body,
     ])?;
     Ok(())
@@ -222,7 +249,10 @@ impl Store {
     }
 
     /// Full-text search over subject, people and body, newest first.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<MessageSummary>> {
+    /// Messages still waiting for their full-text row are indexed first,
+    /// so a search never misses mail that is already in the list.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<MessageSummary>> {
+        while self.index_pending(super::search_index::CHUNK)? > 0 {}
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM message
              WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?1)

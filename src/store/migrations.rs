@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -212,4 +212,21 @@ CREATE UNIQUE INDEX folder_remote_name ON folder(account_id, remote_name) WHERE 
 const V3: &str = r#"
 ALTER TABLE account ADD COLUMN offline_bodies INTEGER NOT NULL DEFAULT 0 CHECK (offline_bodies IN (0, 1));
 INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 0);
+"#;
+
+/// Messages whose full-text row is still to be written. A header sync
+/// queues its rows here instead of tokenising them in the transaction
+/// that makes them visible: the list lands sooner, and the index catches
+/// up right after (see `store::search_index`). A removed message leaves
+/// the queue with its row.
+const V4: &str = r#"
+CREATE TABLE index_queue (message_id INTEGER PRIMARY KEY) STRICT;
+DROP TRIGGER message_counts_delete;
+CREATE TRIGGER message_counts_delete AFTER DELETE ON message BEGIN
+    UPDATE folder SET total_count = total_count - 1,
+                      unread_count = unread_count - (OLD.flags & 1 = 0)
+     WHERE id = OLD.folder_id;
+    DELETE FROM message_fts WHERE rowid = OLD.id;
+    DELETE FROM index_queue WHERE message_id = OLD.id;
+END;
 "#;

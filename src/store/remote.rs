@@ -330,16 +330,15 @@ pub fn insert_headers(
     for h in headers {
         let id = match inserted.remove(&h.uid) {
             Some(id) => {
-                new.push((MessageId(id), h.parsed));
+                new.push(MessageId(id));
                 id
             }
             None => known.query_row(params![folder.0, h.uid, h.flags.0], |r| r.get(0))?,
         };
         ids.push(MessageId(id));
     }
-    for (id, p) in new {
-        super::messages::index_new(tx, id, p, "")?;
-    }
+    // Their full-text rows come after the list is in (see search_index).
+    super::search_index::queue(tx, &new)?;
     Ok(ids)
 }
 

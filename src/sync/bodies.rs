@@ -85,7 +85,7 @@ pub async fn download_account<T: Stream>(
             folder: crate::imap::mutf7::decode_lossy(&remote_name),
             folder_index: index,
             folder_count: count,
-            bodies: true,
+            stage: super::Stage::Bodies,
             ..Progress::default()
         };
         stored += download_folder(session, store, folder, &remote_name, |fetched, total| {

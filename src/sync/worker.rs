@@ -296,7 +296,9 @@ where
                 if self.control.full_sync.load(Ordering::SeqCst) {
                     self.full_sync(&mut session, offered).await
                 } else {
-                    self.sync_inbox(&mut session, offered).await
+                    self.sync_inbox(&mut session, offered).await?;
+                    // A few new rows at most: quietly, without a status.
+                    super::index::catch_up(&self.store, |_| {}).await.map(drop)
                 }
             };
             if self.control.unless_stopped(work).await?.is_none() {
@@ -370,7 +372,13 @@ where
         self.announce(Event::Changed {
             account: self.account,
         });
-        self.sync_inbox(session, offered).await
+        self.sync_inbox(session, offered).await?;
+        // The lists are all in; now what search needs.
+        super::index::catch_up(&self.store, |progress| {
+            self.report(AccountStatus::Syncing(progress.clone()));
+        })
+        .await
+        .map(drop)
     }
 
     /// Send queued changes, then re-read the INBOX: new mail, flags

@@ -4,6 +4,7 @@
 use crate::fl;
 use crate::i18n;
 use crate::model::{Account, AccountKind, Folder, FolderId, Role};
+use crate::sync::Stage;
 use crate::sync::status::AccountStatus;
 use crate::ui::component::folder_menu::{self, Item};
 use crate::ui::{icon, theme};
@@ -286,6 +287,9 @@ fn status_badge(status: &AccountStatus) -> Element<'_, Message> {
     let (label, color) = match status {
         AccountStatus::Online { .. } => (fl!("account-state-online"), theme::ONLINE),
         AccountStatus::Connecting => (fl!("account-state-connecting"), theme::BUSY),
+        AccountStatus::Syncing(p) if p.stage == Stage::Indexing => {
+            (fl!("account-state-indexing"), theme::BUSY)
+        }
         AccountStatus::Syncing(p) if p.folder_count > 0 => {
             let index = p.folder_index + 1;
             (

@@ -7,6 +7,7 @@ use crate::error::ErrorKind;
 use crate::fl;
 use crate::i18n;
 use crate::model::AccountId;
+use crate::sync::Stage;
 use crate::sync::status::{AccountStatus, Event, PushMode};
 use crate::ui::component::folder_tree;
 use crate::ui::{UiError, live};
@@ -16,7 +17,10 @@ impl Mailbox {
     pub(super) fn live_event(&mut self, event: Event) -> Task<Message> {
         match event {
             Event::Status { account, status } => {
-                let batch_committed = matches!(&status, AccountStatus::Syncing(p) if p.fetched > 0);
+                let batch_committed = matches!(
+                    &status,
+                    AccountStatus::Syncing(p) if p.fetched > 0 && p.stage != Stage::Indexing
+                );
                 let follow = match &status {
                     AccountStatus::Connecting
                     | AccountStatus::Syncing(_)
@@ -85,6 +89,24 @@ impl Mailbox {
         let account = name.as_str();
         match status {
             AccountStatus::Connecting => fl!("sync-connecting", account = account),
+            AccountStatus::Syncing(p) if p.stage == Stage::Indexing => fl!(
+                "sync-indexing",
+                account = account,
+                done = p.fetched,
+                total = p.to_fetch
+            ),
+            AccountStatus::Syncing(p) if p.folder_count > 0 && p.stage == Stage::Bodies => {
+                let index = p.folder_index + 1;
+                fl!(
+                    "sync-progress-bodies",
+                    account = account,
+                    folder = p.folder.as_str(),
+                    index = index,
+                    count = p.folder_count,
+                    fetched = p.fetched,
+                    total = p.to_fetch
+                )
+            }
             AccountStatus::Syncing(p) if p.folder_count > 0 => {
                 let index = p.folder_index + 1;
                 fl!(
