@@ -483,14 +483,39 @@ pub async fn fetch_body<T: Stream>(
         })
 }
 
-async fn fetch_headers<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Result<Vec<Fetch>> {
-    session
+/// One message's header items, copied out of async-imap's response as it
+/// arrives: a response keeps alive the whole read buffer it came in, which
+/// for a batch of thousands added up to hundreds of megabytes.
+struct RawHeader {
+    uid: u32,
+    flags: Flags,
+    size: u64,
+    /// INTERNALDATE, Unix seconds (0 if absent).
+    internal_date: i64,
+    header: Vec<u8>,
+}
+
+async fn fetch_headers<T: Stream>(
+    session: &mut Session<T>,
+    uids: &[u32],
+) -> Result<Vec<RawHeader>> {
+    let mut responses = session
         .uid_fetch(uid_set(uids), HEADER_ITEMS)
         .await
-        .map_err(imap_err("UID FETCH"))?
-        .try_collect()
-        .await
-        .map_err(imap_err("UID FETCH"))
+        .map_err(imap_err("UID FETCH"))?;
+    let mut headers = Vec::with_capacity(uids.len());
+    while let Some(f) = responses.try_next().await.map_err(imap_err("UID FETCH"))? {
+        if let (Some(uid), Some(header)) = (f.uid, f.header()) {
+            headers.push(RawHeader {
+                uid,
+                flags: flags_of(&f),
+                size: u64::from(f.size.unwrap_or(0)),
+                internal_date: f.internal_date().map_or(0, |d| d.timestamp()),
+                header: header.to_vec(),
+            });
+        }
+    }
+    Ok(headers)
 }
 
 /// Parse a batch of fetched headers (outside the store lock, so the list
@@ -503,11 +528,11 @@ async fn fetch_headers<T: Stream>(session: &mut Session<T>, uids: &[u32]) -> Res
 fn store_headers(
     store: &Shared,
     folder: FolderId,
-    fetches: &[Fetch],
+    fetches: &[RawHeader],
     gate: super::pipeline::Gate,
     adopted: Option<&std::sync::atomic::AtomicUsize>,
 ) -> Result<usize> {
-    let headers: Vec<Header> = fetches.iter().filter_map(header_of).collect();
+    let headers: Vec<Header> = fetches.iter().map(header_of).collect();
     gate.wait();
     let mut store = crate::store::lock(store.mutex());
     let tx = store.batch()?;
@@ -546,25 +571,23 @@ struct Header {
     has_attachments: bool,
 }
 
-fn header_of(f: &Fetch) -> Option<Header> {
-    let uid = f.uid?;
-    let raw = f.header()?;
+fn header_of(f: &RawHeader) -> Header {
     // A header that cannot be parsed still becomes a row (so the message
     // is visible and can be opened), just with empty envelope fields.
-    let parsed = parse::parse(raw).unwrap_or_default();
-    // INTERNALDATE only stands in for a missing Date header.
-    let internal_date = match parsed.date {
-        Some(_) => 0,
-        None => f.internal_date().map(|d| d.timestamp()).unwrap_or(0),
-    };
-    Some(Header {
-        uid,
-        flags: flags_of(f),
-        size: u64::from(f.size.unwrap_or(0)),
-        internal_date,
-        has_attachments: is_mixed(raw),
+    let parsed = parse::parse(&f.header).unwrap_or_default();
+    Header {
+        uid: f.uid,
+        flags: f.flags,
+        size: f.size,
+        // INTERNALDATE only stands in for a missing Date header.
+        internal_date: if parsed.date.is_some() {
+            0
+        } else {
+            f.internal_date
+        },
+        has_attachments: is_mixed(&f.header),
         parsed,
-    })
+    }
 }
 
 /// multipart/mixed is how attachments travel; the exact list is known
