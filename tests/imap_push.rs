@@ -715,3 +715,87 @@ async fn a_silent_connection_is_noticed_by_the_liveness_check() {
     );
     service.stop(account).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_folder_on_screen_is_watched_over_a_second_connection() {
+    let servers = support::servers();
+    let user = servers.user("carol");
+    let (_dir, service, account) =
+        service_with_account(user, servers.imaps, Some(&user.password)).await;
+    service.set_live_config(quick());
+    let mut events = Events::of(&service, account);
+    service.go_online(account).await.unwrap();
+    events.until_status(online(PushMode::Idle)).await;
+    let folders = service.folders().await.unwrap();
+    let role = |role| {
+        folders
+            .iter()
+            .find(|f| f.account_id == account && f.role == Some(role))
+            .unwrap()
+            .id
+    };
+    let (inbox, archive) = (role(Role::Inbox), role(Role::Archive));
+    let file_into_archive = |subject: String| async move {
+        let raw =
+            format!("Subject: {subject}\r\nMessage-ID: <{subject}@example.test>\r\n\r\nx\r\n");
+        let mut other = support::imap::login(servers, user).await;
+        other
+            .append("Archive", None, None, raw.as_bytes())
+            .await
+            .unwrap();
+        let _ = other.logout().await;
+    };
+    let in_archive = |subject: String| {
+        let service = service.clone();
+        async move {
+            let rows = service.message_page(archive, 0, 1000).await.unwrap();
+            rows.iter().any(|m| m.subject == subject).then_some(())
+        }
+    };
+
+    // The Inbox is the account connection's own: no second one for it.
+    service.watch_folder(Some(inbox)).await.unwrap();
+    assert_eq!(service.watched_folder(), None);
+
+    // On screen, the Archive is watched: mail filed there elsewhere
+    // arrives with no sync asked for.
+    service.watch_folder(Some(archive)).await.unwrap();
+    assert_eq!(service.watched_folder(), Some(archive));
+    let subject = support::unique("watched");
+    // Its first sync may still be running: the message counts either way.
+    file_into_archive(subject.clone()).await;
+    eventually("mail filed in the watched folder", || {
+        in_archive(subject.clone())
+    })
+    .await;
+    let later = support::unique("watched-later");
+    file_into_archive(later.clone()).await;
+    eventually("more mail while IDLE watches", || in_archive(later.clone())).await;
+    // Its connection publishes no state of its own.
+    assert_eq!(
+        service.status(account),
+        AccountStatus::Online {
+            push: PushMode::Idle
+        }
+    );
+
+    // Another folder on screen: the watch ends, so the Archive waits for
+    // the next sync again.
+    service.watch_folder(Some(inbox)).await.unwrap();
+    assert_eq!(service.watched_folder(), None);
+    let unwatched = support::unique("unwatched");
+    file_into_archive(unwatched.clone()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(in_archive(unwatched.clone()).await.is_none());
+    service.sync_now(account).await.unwrap();
+    eventually("the next sync", || in_archive(unwatched.clone())).await;
+
+    // Offline ends the watch; online brings it back for the folder on screen.
+    service.watch_folder(Some(archive)).await.unwrap();
+    service.set_offline(true).await;
+    assert_eq!(service.watched_folder(), None);
+    service.set_offline(false).await;
+    assert_eq!(service.watched_folder(), Some(archive));
+    service.stop(account).await;
+    assert_eq!(service.watched_folder(), None);
+}

@@ -322,6 +322,23 @@ async fn get_messages_asks_for_the_password_then_syncs_an_imap_account() {
         ui.find("Dovecot: up to date; new mail arrives as it comes.")
             .is_ok()
     );
+    drop(ui);
+
+    // Opening a folder other than the Inbox has the service watch it over a
+    // second connection; back on the Inbox, that connection ends.
+    let archive = mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Archive))
+        .unwrap()
+        .id;
+    let select = |id| Message::Tree(poshta::ui::component::folder_tree::Message::Select(id));
+    send(&mut mailbox, vec![select(archive)]).await;
+    assert_eq!(service.watched_folder(), Some(archive));
+    send(&mut mailbox, vec![select(inbox.id)]).await;
+    assert_eq!(service.watched_folder(), None);
+    service.stop(account).await;
 }
 
 /// Feed the service's live events to the screen until `done` holds.

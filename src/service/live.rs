@@ -1,13 +1,14 @@
 //! Live connections: one worker per IMAP account that stays logged in,
 //! pushes local changes and brings in new mail as it arrives
-//! (see `sync::worker`), plus the offline switch.
+//! (see `sync::worker`), a second one watching the folder on screen when
+//! that is not an Inbox, plus the offline switch.
 
 use super::{Inner, Service};
 use crate::account::Protocol;
 use crate::error::{Error, Result};
-use crate::model::AccountId;
+use crate::model::{AccountId, FolderId, Role};
 use crate::sync::status::{AccountStatus, Board, Event};
-use crate::sync::worker::{Control, LiveConfig, Worker};
+use crate::sync::worker::{Control, LiveConfig, Target, Worker};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use tokio::sync::broadcast;
@@ -28,6 +29,16 @@ struct State {
     /// online again restarts them.
     wanted: HashSet<AccountId>,
     workers: HashMap<AccountId, Running>,
+    /// The folder on screen (remembered while offline, to watch it again).
+    on_screen: Option<FolderId>,
+    /// The second connection watching it, when it has one.
+    watch: Option<Watch>,
+}
+
+struct Watch {
+    account: AccountId,
+    folder: FolderId,
+    running: Running,
 }
 
 struct Running {
@@ -48,6 +59,9 @@ impl Drop for Live {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         for running in state.workers.values() {
             running.control.stop();
+        }
+        if let Some(watch) = &state.watch {
+            watch.running.control.stop();
         }
     }
 }
@@ -100,16 +114,90 @@ impl Service {
         {
             return Err(Error::InvalidSettings("incoming server"));
         }
-        let mut state = self.live().state();
-        state.wanted.insert(account);
-        if state.offline {
-            self.live()
-                .board
-                .set_status(account, AccountStatus::Offline);
-        } else if !state.workers.get(&account).is_some_and(Running::is_running) {
-            self.spawn_worker(&mut state, account);
+        let on_screen = {
+            let mut state = self.live().state();
+            state.wanted.insert(account);
+            if state.offline {
+                self.live()
+                    .board
+                    .set_status(account, AccountStatus::Offline);
+            } else if !state.workers.get(&account).is_some_and(Running::is_running) {
+                self.spawn_worker(&mut state, account);
+            }
+            state.on_screen
+        };
+        // The folder on screen may be this account's.
+        self.watch_folder(on_screen).await
+    }
+
+    /// The folder now on screen (`None`: none). If it belongs to a live IMAP
+    /// account and is not its Inbox (which the account's own connection
+    /// watches), a second connection IDLEs there, so changes made elsewhere
+    /// show up as they happen; the previous folder's watch ends.
+    pub async fn watch_folder(&self, folder: Option<FolderId>) -> Result<()> {
+        let target = match folder {
+            Some(folder) => self.watchable(folder).await?,
+            None => None,
+        };
+        let replaced = {
+            let mut state = self.live().state();
+            state.on_screen = folder;
+            let keep = state.watch.as_ref().is_some_and(|w| {
+                Some(w.folder) == folder && w.running.is_running() && !state.offline
+            });
+            if keep {
+                return Ok(());
+            }
+            let replaced = state.watch.take();
+            if let Some((account, name)) = target.filter(|(a, _)| state.wanted.contains(a))
+                && !state.offline
+                && let Some(folder) = folder
+            {
+                let target = Target::Folder {
+                    folder,
+                    remote_name: name,
+                };
+                let running = self.spawn(&state, account, target);
+                state.watch = Some(Watch {
+                    account,
+                    folder,
+                    running,
+                });
+            }
+            replaced
+        };
+        if let Some(old) = replaced {
+            self.end(vec![old.running]).await;
         }
         Ok(())
+    }
+
+    /// The folder being watched over a second connection, if any.
+    pub fn watched_folder(&self) -> Option<FolderId> {
+        let state = self.live().state();
+        state
+            .watch
+            .as_ref()
+            .filter(|w| w.running.is_running())
+            .map(|w| w.folder)
+    }
+
+    /// `folder`'s account and server name, if a second connection could
+    /// watch it: a server folder of an IMAP account, other than the Inbox.
+    async fn watchable(&self, folder: FolderId) -> Result<Option<(AccountId, String)>> {
+        let found = self
+            .with_store(move |s| Ok((s.folder(folder)?, s.remote_name(folder)?)))
+            .await;
+        let (folder, remote_name) = match found {
+            Ok(found) => found,
+            // Removed meanwhile: nothing to watch.
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if folder.role == Some(Role::Inbox) {
+            return Ok(None);
+        }
+        Ok(remote_name.map(|name| (folder.account_id, name)))
     }
 
     /// Sync all of `account` now: its worker does it over its connection
@@ -134,20 +222,27 @@ impl Service {
     /// changes made meanwhile stay queued.
     pub async fn set_offline(&self, offline: bool) {
         if !offline {
-            let mut state = self.live().state();
-            state.offline = false;
-            let wanted: Vec<AccountId> = state.wanted.iter().copied().collect();
-            for account in wanted {
-                if !state.workers.get(&account).is_some_and(Running::is_running) {
-                    self.spawn_worker(&mut state, account);
+            let on_screen = {
+                let mut state = self.live().state();
+                state.offline = false;
+                let wanted: Vec<AccountId> = state.wanted.iter().copied().collect();
+                for account in wanted {
+                    if !state.workers.get(&account).is_some_and(Running::is_running) {
+                        self.spawn_worker(&mut state, account);
+                    }
                 }
+                state.on_screen
+            };
+            if let Err(error) = self.watch_folder(on_screen).await {
+                tracing::warn!(%error, "cannot watch the folder on screen");
             }
             return;
         }
         let (stopped, wanted) = {
             let mut state = self.live().state();
             state.offline = true;
-            let stopped: Vec<_> = state.workers.drain().map(|(_, r)| r).collect();
+            let mut stopped: Vec<_> = state.workers.drain().map(|(_, r)| r).collect();
+            stopped.extend(state.watch.take().map(|w| w.running));
             (stopped, state.wanted.clone())
         };
         self.end(stopped).await;
@@ -163,9 +258,13 @@ impl Service {
         let running = {
             let mut state = self.live().state();
             state.wanted.remove(&account);
-            state.workers.remove(&account)
+            let mut running: Vec<_> = state.workers.remove(&account).into_iter().collect();
+            if state.watch.as_ref().is_some_and(|w| w.account == account) {
+                running.extend(state.watch.take().map(|w| w.running));
+            }
+            running
         };
-        self.end(running.into_iter().collect()).await;
+        self.end(running).await;
         self.live()
             .board
             .set_status(account, AccountStatus::Offline);
@@ -189,6 +288,14 @@ impl Service {
     }
 
     fn spawn_worker(&self, state: &mut State, account: AccountId) {
+        self.live()
+            .board
+            .set_status(account, AccountStatus::Connecting);
+        let running = self.spawn(state, account, Target::Account);
+        state.workers.insert(account, running);
+    }
+
+    fn spawn(&self, state: &State, account: AccountId, target: Target) -> Running {
         let control = Arc::new(Control::default());
         // Weak: a worker must not keep the service alive (see Live's Drop).
         let service: Weak<Inner> = Arc::downgrade(&self.inner);
@@ -203,17 +310,15 @@ impl Service {
         };
         let worker = Worker {
             account,
+            target,
             store: self.inner.store.clone(),
             config: state.config,
             control: control.clone(),
             board: self.live().board.clone(),
             connect,
         };
-        self.live()
-            .board
-            .set_status(account, AccountStatus::Connecting);
         let task = tokio::spawn(worker.run());
-        state.workers.insert(account, Running { control, task });
+        Running { control, task }
     }
 
     /// Stop workers and wait until they logged out. Their LOGOUT is

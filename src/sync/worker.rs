@@ -2,7 +2,11 @@
 //! logged in and react to the server (IDLE, else polling) and to local
 //! changes, reconnecting on its own after network trouble.
 //!
-//! What the worker is doing is published on a [`Board`].
+//! What the worker is doing is published on a [`Board`]. The same worker,
+//! aimed at one folder ([`Target::Folder`]), is the second connection that
+//! watches the folder on screen when that is not the Inbox: IDLE applies
+//! to the selected mailbox only, and the account's own connection keeps
+//! the Inbox selected for new-mail notifications.
 
 use super::backoff::Backoff;
 use super::idle::{self, IdleError, Wake};
@@ -136,9 +140,25 @@ fn is_permanent(kind: ErrorKind) -> bool {
     )
 }
 
+/// What a worker keeps in step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The whole account: queued changes, every folder, then IDLE on the
+    /// Inbox. Its state is the account's status.
+    Account,
+    /// One folder, re-read whenever the server reports a change there. It
+    /// publishes no status (the account's connection does) and sends no
+    /// queued changes.
+    Folder {
+        folder: FolderId,
+        remote_name: String,
+    },
+}
+
 /// One account's worker. `connect` opens a logged-in session.
 pub struct Worker<C> {
     pub account: AccountId,
+    pub target: Target,
     pub store: Shared,
     pub config: LiveConfig,
     pub control: Arc<Control>,
@@ -207,8 +227,9 @@ where
     }
 
     /// Report unless stopping: after a stop the service owns the status.
+    /// A folder watch has none of its own.
     fn report(&self, status: AccountStatus) {
-        if !self.control.is_stopping() {
+        if !self.control.is_stopping() && self.target == Target::Account {
             self.board.set_status(self.account, status);
         }
     }
@@ -248,12 +269,13 @@ where
         else {
             return Ok(Ended::Stopped);
         };
-        if self
-            .control
-            .unless_stopped(self.full_sync(&mut session, offered))
-            .await?
-            .is_none()
-        {
+        let first = async {
+            match &self.target {
+                Target::Account => self.full_sync(&mut session, offered).await,
+                Target::Folder { .. } => self.sync_watched(&mut session, offered).await,
+            }
+        };
+        if self.control.unless_stopped(first).await?.is_none() {
             return Ok(Ended::Stopped);
         }
         // Only a connection that got through a whole sync counts as good:
@@ -293,7 +315,9 @@ where
             }
             idle::check_alive(&mut session, self.config.liveness_timeout).await?;
             let work = async {
-                if self.control.full_sync.load(Ordering::SeqCst) {
+                if matches!(self.target, Target::Folder { .. }) {
+                    self.sync_watched(&mut session, offered).await
+                } else if self.control.full_sync.load(Ordering::SeqCst) {
                     self.full_sync(&mut session, offered).await
                 } else {
                     self.sync_inbox(&mut session, offered).await?;
@@ -407,6 +431,37 @@ where
             });
         }
         if replayed + summary.new_messages + summary.flag_changes + summary.removed > 0 {
+            self.announce(Event::Changed {
+                account: self.account,
+            });
+        }
+        Ok(())
+    }
+
+    /// Re-read the watched folder (leaving it selected for IDLE).
+    async fn sync_watched(&self, session: &mut Session, offered: Offered) -> Result<()> {
+        let Target::Folder {
+            folder,
+            remote_name,
+        } = &self.target
+        else {
+            return Ok(());
+        };
+        let mode = sync_imap::Mode {
+            condstore: offered.condstore,
+            qresync: offered.qresync,
+        };
+        let summary = sync_imap::sync_folder_with(
+            session,
+            &self.store,
+            *folder,
+            remote_name,
+            mode,
+            |_, _| {},
+        )
+        .await?;
+        super::index::catch_up(&self.store, |_| {}).await?;
+        if summary.new_messages + summary.flag_changes + summary.removed > 0 {
             self.announce(Event::Changed {
                 account: self.account,
             });

@@ -339,6 +339,7 @@ impl Mailbox {
         let action = self.list.open_folder(id);
         Task::batch([
             self.list_action(action),
+            self.watch(id),
             operation::scroll_to(
                 message_list::SCROLL_ID,
                 operation::AbsoluteOffset {

@@ -6,7 +6,7 @@ use super::{Mailbox, Message, Status};
 use crate::error::ErrorKind;
 use crate::fl;
 use crate::i18n;
-use crate::model::AccountId;
+use crate::model::{AccountId, FolderId};
 use crate::sync::Stage;
 use crate::sync::status::{AccountStatus, Event, PushMode};
 use crate::ui::component::folder_tree;
@@ -66,6 +66,19 @@ impl Mailbox {
         Task::perform(async move { service.sync_now(account).await }, |r| {
             Message::SyncStarted(r.map_err(UiError::from))
         })
+    }
+
+    /// Tell the service which folder is on screen, so it can watch it
+    /// over a second connection. Failing to is not the user's concern:
+    /// the folder is still synced with its account.
+    pub(super) fn watch(&self, folder: FolderId) -> Task<Message> {
+        let service = self.service.clone();
+        Task::future(async move {
+            if let Err(error) = service.watch_folder(Some(folder)).await {
+                tracing::warn!(%error, %folder, "cannot watch the folder on screen");
+            }
+        })
+        .discard()
     }
 
     pub(super) fn account_name(&self, account: AccountId) -> String {
