@@ -12,6 +12,7 @@ pub mod mime;
 pub mod model;
 pub mod net;
 pub mod paths;
+pub mod pop3;
 pub mod service;
 pub mod store;
 pub mod sync;

@@ -18,6 +18,10 @@ pub enum Step {
     Greeting,
     Capability,
     StartTls,
+    /// POP3's capability query.
+    Capa,
+    /// POP3's STARTTLS.
+    Stls,
     Login,
     Enable,
 }
@@ -30,6 +34,8 @@ impl fmt::Display for Step {
             Self::Greeting => "the greeting",
             Self::Capability => "CAPABILITY",
             Self::StartTls => "STARTTLS",
+            Self::Capa => "CAPA",
+            Self::Stls => "STLS",
             Self::Login => "login",
             Self::Enable => "ENABLE",
         })
@@ -60,22 +66,23 @@ pub enum ConnectError {
         #[source]
         source: io::Error,
     },
-    /// The first line was not an IMAP greeting; nothing was sent.
-    #[error("the server did not greet like an IMAP server")]
+    /// The first line was not a greeting of the expected protocol; nothing
+    /// was sent.
+    #[error("the server did not greet like a mail server of this protocol")]
     BadGreeting,
-    /// The server greeted with (or answered) `* BYE`.
+    /// The server greeted with (or answered) `* BYE`, or POP3 `-ERR`.
     #[error("the server refused the connection")]
     Bye,
     /// `* PREAUTH` on a STARTTLS account: an authenticated session that can
     /// never be upgraded to TLS.
     #[error("the server skipped authentication before TLS (PREAUTH); connection closed")]
     PreauthWithoutTls,
-    /// STARTTLS not among the plaintext capabilities; nothing was sent
-    /// beyond `CAPABILITY`.
+    /// STARTTLS (POP3: STLS) not among the plaintext capabilities; nothing
+    /// was sent beyond the capability query.
     #[error("the server does not offer STARTTLS; not continuing without encryption")]
     StartTlsUnavailable,
-    /// STARTTLS answered with NO or BAD. Tried once, never retried in
-    /// plaintext.
+    /// STARTTLS answered with NO or BAD (POP3: `-ERR`). Tried once, never
+    /// retried in plaintext.
     #[error("the server refused STARTTLS; not continuing without encryption")]
     StartTlsRefused,
     /// Bytes followed the STARTTLS OK in the same read: something tried to
@@ -129,7 +136,7 @@ impl ConnectError {
         move |source| Self::Io { step, source }
     }
 
-    pub(super) fn eof(step: Step) -> Self {
+    pub(crate) fn eof(step: Step) -> Self {
         Self::Io {
             step,
             source: io::Error::new(
