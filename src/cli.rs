@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::{AccountId, Flags, Folder, MessageId, MessageSummary};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
+use crate::store::pop3::Policy;
 use crate::sync::Stage;
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -72,20 +73,41 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
-    /// Add an IMAP account (with SMTP for sending). No password is stored.
+    /// Add an IMAP or POP3 account (with SMTP for sending). No password is
+    /// stored.
     Add {
         #[arg(long)]
         name: String,
         #[arg(long)]
         email: String,
-        #[arg(long)]
-        imap_host: String,
+        /// The IMAP server (give this or --pop3-host).
+        #[arg(
+            long,
+            required_unless_present = "pop3_host",
+            conflicts_with = "pop3_host"
+        )]
+        imap_host: Option<String>,
         /// Default: 993 with tls, 143 with starttls or plain.
         #[arg(long)]
         imap_port: Option<u16>,
         /// tls (default), starttls (required, never opportunistic) or plain.
         #[arg(long, default_value = "tls", value_parser = parse_security)]
         imap_security: Security,
+        /// A POP3 server instead: mail is downloaded to this computer.
+        #[arg(long)]
+        pop3_host: Option<String>,
+        /// Default: 995 with tls, 110 with starttls or plain.
+        #[arg(long)]
+        pop3_port: Option<u16>,
+        #[arg(long, default_value = "tls", value_parser = parse_security)]
+        pop3_security: Security,
+        /// What happens on the POP3 server to mail once downloaded: leave
+        /// (default), at-once, when-deleted (here, for good) or after-days.
+        #[arg(long, default_value = "leave", value_parser = parse_policy)]
+        pop3_policy: Policy,
+        /// Days for --pop3-policy after-days.
+        #[arg(long, default_value_t = 14)]
+        pop3_days: u32,
         #[arg(long)]
         smtp_host: Option<String>,
         #[arg(long)]
@@ -103,6 +125,19 @@ pub enum AccountCommand {
     List,
     /// Remove an account and all its local mail.
     Remove { id: i64 },
+}
+
+fn parse_policy(s: &str) -> std::result::Result<Policy, String> {
+    match s {
+        "leave" => Ok(Policy::Leave),
+        "at-once" => Ok(Policy::AtOnce),
+        "when-deleted" => Ok(Policy::WhenDeletedHere),
+        // The days come from --pop3-days.
+        "after-days" => Ok(Policy::AfterDays(0)),
+        _ => Err(format!(
+            "unknown policy {s:?}: use leave, at-once, when-deleted or after-days"
+        )),
+    }
 }
 
 fn parse_security(s: &str) -> std::result::Result<Security, String> {
@@ -307,6 +342,11 @@ async fn account_command(
             imap_host,
             imap_port,
             imap_security,
+            pop3_host,
+            pop3_port,
+            pop3_security,
+            pop3_policy,
+            pop3_days,
             smtp_host,
             smtp_port,
             smtp_security,
@@ -330,13 +370,26 @@ async fn account_command(
                 extra_ca_pem: extra_ca_pem.clone(),
                 pinned_sha256: None,
             };
+            let incoming = match (imap_host, pop3_host) {
+                (Some(host), _) => server(Protocol::Imap, host, imap_port, imap_security),
+                (None, Some(host)) => server(Protocol::Pop3, host, pop3_port, pop3_security),
+                (None, None) => return Err(Error::InvalidSettings("incoming server")),
+            };
+            let pop3 = incoming.protocol == Protocol::Pop3;
             let new = NewAccount {
-                incoming: server(Protocol::Imap, imap_host, imap_port, imap_security),
+                incoming,
                 outgoing: smtp_host.map(|h| server(Protocol::Smtp, h, smtp_port, smtp_security)),
                 name,
                 email,
             };
             let id = service.add_account(new).await?;
+            if pop3 {
+                let policy = match pop3_policy {
+                    Policy::AfterDays(_) => Policy::AfterDays(pop3_days),
+                    other => other,
+                };
+                service.set_pop3_policy(id, policy).await?;
+            }
             writeln!(out, "{id}").map_err(w)?;
         }
         AccountCommand::List => {

@@ -22,6 +22,7 @@ mod actions;
 mod bodies;
 mod folders;
 mod live;
+mod pop3;
 
 #[derive(Clone)]
 pub struct Service {
@@ -275,6 +276,13 @@ impl Service {
         account: AccountId,
         on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
+        let settings = self.account_settings(account).await?;
+        if settings
+            .incoming
+            .is_some_and(|s| s.protocol == Protocol::Pop3)
+        {
+            return self.check_pop3(account, on_progress).await;
+        }
         let bodies = self.offline_bodies(account).await?;
         self.sync_run(account, bodies, on_progress).await
     }

@@ -3,10 +3,12 @@
 
 pub mod backoff;
 pub mod bodies;
+pub mod checker;
 pub mod idle;
 pub mod imap;
 pub mod index;
 mod pipeline;
+pub mod pop3;
 pub mod status;
 pub mod worker;
 
@@ -22,6 +24,9 @@ pub struct Progress {
     pub to_fetch: usize,
     /// What `fetched`/`to_fetch` count.
     pub stage: Stage,
+    /// Bytes downloaded so far, of how many (POP3 downloads).
+    pub bytes: u64,
+    pub total_bytes: u64,
 }
 
 /// The parts of a sync run, in order.
@@ -32,6 +37,8 @@ pub enum Stage {
     Headers,
     /// Whole messages, for accounts kept for offline use.
     Bodies,
+    /// New mail of a POP3 account (`bytes`/`total_bytes` count too).
+    Download,
     /// Full-text rows of the new messages (`folder` is empty: the whole
     /// store's backlog).
     Indexing,

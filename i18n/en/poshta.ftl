@@ -34,6 +34,7 @@ sync-connecting = { $account }: connecting…
 sync-progress = { $account }: { $folder } ({ $index } of { $count }), { $fetched } of { $total } new
 sync-progress-bodies = { $account }: { $folder } ({ $index } of { $count }), { $fetched } of { $total } messages downloaded for offline use
 sync-indexing = { $account }: preparing search, { $done } of { $total } new messages
+sync-downloading = { $account }: downloading { $fetched } of { $total } new messages ({ $done } of { $size } MB)
 import-dialog-title = Import messages
 import-filter = Mail files
 import-progress = Importing… { $count } messages

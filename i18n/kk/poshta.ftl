@@ -34,6 +34,7 @@ sync-connecting = { $account }: қосылуда…
 sync-progress = { $account }: { $folder } ({ $count } ішінен { $index }), жаңа { $total } ішінен { $fetched }
 sync-progress-bodies = { $account }: { $folder } ({ $count } ішінен { $index }), офлайн оқу үшін { $total } хаттың { $fetched } жүктелді
 sync-indexing = { $account }: іздеу дайындалуда, { $total } жаңа хаттың { $done }
+sync-downloading = { $account }: { $total } жаңа хаттың { $fetched } жүктелуде ({ $size } МБ ішінен { $done } МБ)
 import-dialog-title = Хаттарды импорттау
 import-filter = Пошта файлдары
 import-progress = Импортталуда… { $count } хат

@@ -34,6 +34,7 @@ sync-connecting = { $account }：正在连接…
 sync-progress = { $account }：{ $folder }（第 { $index } 个，共 { $count } 个），新邮件 { $fetched } / { $total }
 sync-progress-bodies = { $account }：{ $folder }（第 { $index } 个，共 { $count } 个），已下载 { $fetched } / { $total } 封邮件供离线阅读
 sync-indexing = { $account }：正在准备搜索，新邮件 { $done } / { $total }
+sync-downloading = { $account }：正在下载新邮件 { $fetched } / { $total }（{ $done } / { $size } MB）
 import-dialog-title = 导入邮件
 import-filter = 邮件文件
 import-progress = 正在导入… { $count } 封邮件

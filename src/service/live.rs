@@ -7,6 +7,7 @@ use super::{Inner, Service};
 use crate::account::Protocol;
 use crate::error::{Error, Result};
 use crate::model::{AccountId, FolderId, Role};
+use crate::sync::checker::Checker;
 use crate::sync::status::{AccountStatus, Board, Event};
 use crate::sync::worker::{Control, LiveConfig, Target, Worker};
 use std::collections::{HashMap, HashSet};
@@ -29,6 +30,8 @@ struct State {
     /// online again restarts them.
     wanted: HashSet<AccountId>,
     workers: HashMap<AccountId, Running>,
+    /// The wanted accounts that are POP3 (checked, not kept connected).
+    pop3: HashSet<AccountId>,
     /// The folder on screen (remembered while offline, to watch it again).
     on_screen: Option<FolderId>,
     /// The second connection watching it, when it has one.
@@ -102,21 +105,24 @@ impl Service {
         self.live().state().offline
     }
 
-    /// Keep `account` (IMAP only) connected: start its worker unless one
-    /// runs. In offline mode it is only remembered, and starts when the
-    /// service goes online. A worker that stopped on an error (e.g. a
-    /// wrong password) is started afresh.
+    /// Keep `account` live: an IMAP account stays connected, a POP3
+    /// account is checked for mail now and every poll interval. Starts its
+    /// worker unless one runs. In offline mode it is only remembered, and
+    /// starts when the service goes online. A worker that stopped on an
+    /// error (e.g. a wrong password) is started afresh.
     pub async fn go_online(&self, account: AccountId) -> Result<()> {
         let settings = self.account_settings(account).await?;
-        if !settings
+        let protocol = settings
             .incoming
-            .is_some_and(|s| s.protocol == Protocol::Imap)
-        {
-            return Err(Error::InvalidSettings("incoming server"));
-        }
+            .map(|s| s.protocol)
+            .filter(|p| matches!(p, Protocol::Imap | Protocol::Pop3))
+            .ok_or(Error::InvalidSettings("incoming server"))?;
         let on_screen = {
             let mut state = self.live().state();
             state.wanted.insert(account);
+            if protocol == Protocol::Pop3 {
+                state.pop3.insert(account);
+            }
             if state.offline {
                 self.live()
                     .board
@@ -258,6 +264,7 @@ impl Service {
         let running = {
             let mut state = self.live().state();
             state.wanted.remove(&account);
+            state.pop3.remove(&account);
             let mut running: Vec<_> = state.workers.remove(&account).into_iter().collect();
             if state.watch.as_ref().is_some_and(|w| w.account == account) {
                 running.extend(state.watch.take().map(|w| w.running));
@@ -291,8 +298,36 @@ impl Service {
         self.live()
             .board
             .set_status(account, AccountStatus::Connecting);
-        let running = self.spawn(state, account, Target::Account);
+        let running = if state.pop3.contains(&account) {
+            self.spawn_checker(state, account)
+        } else {
+            self.spawn(state, account, Target::Account)
+        };
         state.workers.insert(account, running);
+    }
+
+    fn spawn_checker(&self, state: &State, account: AccountId) -> Running {
+        let control = Arc::new(Control::default());
+        let service: Weak<Inner> = Arc::downgrade(&self.inner);
+        let connect = move || {
+            let service = service.clone();
+            async move {
+                let inner = service
+                    .upgrade()
+                    .ok_or_else(|| Error::Internal("the service was closed".into()))?;
+                Service { inner }.pop3_client(account).await
+            }
+        };
+        let checker = Checker {
+            account,
+            store: self.inner.store.clone(),
+            config: state.config,
+            control: control.clone(),
+            board: self.live().board.clone(),
+            connect,
+        };
+        let task = tokio::spawn(checker.run());
+        Running { control, task }
     }
 
     fn spawn(&self, state: &State, account: AccountId, target: Target) -> Running {

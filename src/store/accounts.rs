@@ -35,6 +35,10 @@ impl Store {
         if let Some(out) = &new.outgoing {
             put_server(&tx, id, "outgoing", out)?;
         }
+        // POP3 mail lives here only: its folders exist from the start.
+        if kind == AccountKind::Pop3 {
+            super::pop3::create_folders(&tx, id)?;
+        }
         tx.commit()?;
         Ok(id)
     }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -229,4 +229,24 @@ CREATE TRIGGER message_counts_delete AFTER DELETE ON message BEGIN
     DELETE FROM message_fts WHERE rowid = OLD.id;
     DELETE FROM index_queue WHERE message_id = OLD.id;
 END;
+"#;
+
+/// POP3 accounts: the download policy, and every message downloaded under
+/// its server key (the UIDL, or Message-ID and size where the server has
+/// no UIDL), so nothing is stored twice and nothing is deleted from the
+/// server before it is committed here. `message_id` turns NULL when the
+/// local copy is deleted for good, which is what the "delete from the
+/// server when deleted here" policy waits for.
+const V5: &str = r#"
+ALTER TABLE account ADD COLUMN pop3_policy TEXT NOT NULL DEFAULT 'leave'
+    CHECK (pop3_policy IN ('leave', 'after_days', 'when_deleted', 'at_once'));
+ALTER TABLE account ADD COLUMN pop3_days INTEGER NOT NULL DEFAULT 14 CHECK (pop3_days >= 0);
+CREATE TABLE pop3_seen (
+    account_id    INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    key           TEXT NOT NULL,
+    message_id    INTEGER REFERENCES message(id) ON DELETE SET NULL,
+    downloaded_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key)
+) STRICT;
+CREATE INDEX pop3_seen_message ON pop3_seen(message_id) WHERE message_id IS NOT NULL;
 "#;

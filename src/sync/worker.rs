@@ -100,12 +100,17 @@ impl Control {
         self.stop.send_replace(true);
     }
 
+    /// Whether a "sync now" is pending; clears it.
+    pub(super) fn take_sync_request(&self) -> bool {
+        self.full_sync.swap(false, Ordering::SeqCst)
+    }
+
     pub fn is_stopping(&self) -> bool {
         *self.stop.borrow()
     }
 
     /// Resolves when the worker is to stop or act.
-    async fn interrupted(&self) -> Wake {
+    pub(super) async fn interrupted(&self) -> Wake {
         let mut stop = self.stop.subscribe();
         tokio::select! {
             biased;
@@ -116,7 +121,10 @@ impl Control {
 
     /// `work`, unless a stop comes first (then `None`; `work` is dropped
     /// mid-way and its connection with it).
-    async fn unless_stopped<T>(&self, work: impl Future<Output = Result<T>>) -> Result<Option<T>> {
+    pub(super) async fn unless_stopped<T>(
+        &self,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<Option<T>> {
         let mut stop = self.stop.subscribe();
         tokio::select! {
             biased;
@@ -127,7 +135,7 @@ impl Control {
 }
 
 /// Errors a retry cannot fix: the worker stops and waits for the user.
-fn is_permanent(kind: ErrorKind) -> bool {
+pub(super) fn is_permanent(kind: ErrorKind) -> bool {
     matches!(
         kind,
         ErrorKind::Authentication

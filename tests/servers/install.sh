@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the mail servers the live tests run against (Dovecot, Postfix,
-# OpenSSL; isync for the IMAP benchmark) without letting the package
-# scripts start system-wide daemons.
+# OpenSSL; isync and fetchmail for the IMAP and POP3 benchmarks) without
+# letting the package scripts start system-wide daemons.
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
-          openssl ca-certificates procps python3 isync)
+          openssl ca-certificates procps python3 isync fetchmail)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -33,11 +33,22 @@ done
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TIMEOUT=${POSHTA_SERVERS_TIMEOUT:-60}
 DOMAIN=example.test
-USERS=(alice bob carol)
+# pop1..pop9 are for the POP3 tests: a POP3 session takes the whole INBOX,
+# so each test has a mailbox no other test delivers to.
+USERS=(alice bob carol pop1 pop2 pop3 pop4 pop5 pop6 pop7 pop8 pop9)
 declare -A PASSWORDS=(
     [alice]='alice-Pw-7f3k2'
     [bob]='bob-Pw-9q4m8'
     [carol]='carol-Pw-2x6v5'
+    [pop1]='pop1-Pw-4h8s1'
+    [pop2]='pop2-Pw-7k2d9'
+    [pop3]='pop3-Pw-1m5x3'
+    [pop4]='pop4-Pw-8c3q6'
+    [pop5]='pop5-Pw-2w9r4'
+    [pop6]='pop6-Pw-6t1z7'
+    [pop7]='pop7-Pw-3n8b5'
+    [pop8]='pop8-Pw-9v2j4'
+    [pop9]='pop9-Pw-5p7g2'
 )
 
 for bin in dovecot postfix openssl python3 flock timeout; do

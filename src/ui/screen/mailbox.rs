@@ -522,10 +522,13 @@ impl Mailbox {
     fn get_messages(&mut self) -> Task<Message> {
         let selected = self.tree.selected().map(|f| f.account_id);
         let accounts = self.tree.accounts();
+        // The selected folder's account, else the first server account.
+        let remote = |a: &&crate::model::Account| a.kind != AccountKind::Local;
         let Some(account) = accounts
             .iter()
-            .find(|a| Some(a.id) == selected && a.kind == AccountKind::Imap)
-            .or_else(|| accounts.iter().find(|a| a.kind == AccountKind::Imap))
+            .filter(remote)
+            .find(|a| Some(a.id) == selected)
+            .or_else(|| accounts.iter().find(remote))
         else {
             return Task::none();
         };

@@ -108,6 +108,14 @@ impl Mailbox {
                 done = p.fetched,
                 total = p.to_fetch
             ),
+            AccountStatus::Syncing(p) if p.stage == Stage::Download => fl!(
+                "sync-downloading",
+                account = account,
+                fetched = p.fetched,
+                total = p.to_fetch,
+                done = megabytes(p.bytes),
+                size = megabytes(p.total_bytes)
+            ),
             AccountStatus::Syncing(p) if p.folder_count > 0 && p.stage == Stage::Bodies => {
                 let index = p.folder_index + 1;
                 fl!(
@@ -162,4 +170,9 @@ impl Mailbox {
 
 fn reason(kind: ErrorKind) -> String {
     i18n::text(kind.message_id())
+}
+
+/// Bytes as megabytes with one decimal, for progress lines.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1_048_576.0)
 }

@@ -1,0 +1,68 @@
+//! POP3 accounts: checking for mail and the download policy.
+
+use super::Service;
+use crate::account::Protocol;
+use crate::error::{Error, Result};
+use crate::imap::connect::ConnectError;
+use crate::model::AccountId;
+use crate::net::tls::{Trust, client_config_for};
+use crate::pop3;
+use crate::store::pop3::Policy;
+use crate::sync;
+
+impl Service {
+    /// What happens on the server to `account`'s mail once it is here.
+    pub async fn pop3_policy(&self, account: AccountId) -> Result<Policy> {
+        self.with_store(move |s| s.pop3_policy(account)).await
+    }
+
+    pub async fn set_pop3_policy(&self, account: AccountId, policy: Policy) -> Result<()> {
+        self.with_store(move |s| s.set_pop3_policy(account, policy))
+            .await
+    }
+
+    /// Download `account`'s new mail into its Inbox, then delete on the
+    /// server what its policy says (see `sync::pop3`).
+    pub(super) async fn check_pop3(
+        &self,
+        account: AccountId,
+        on_progress: impl FnMut(&sync::Progress),
+    ) -> Result<sync::Summary> {
+        let client = self.pop3_client(account).await?;
+        sync::pop3::check_account(client, &self.inner.store, account, on_progress).await
+    }
+
+    /// A logged-in POP3 connection for `account`.
+    pub(super) async fn pop3_client(&self, account: AccountId) -> Result<pop3::Client> {
+        let settings = self.account_settings(account).await?;
+        let server = settings
+            .incoming
+            .filter(|s| s.protocol == Protocol::Pop3)
+            .ok_or(Error::InvalidSettings("incoming server"))?;
+        let password = self
+            .passwords()
+            .get(&account)
+            .cloned()
+            .ok_or(Error::PasswordNeeded)?;
+        let trust = Trust {
+            extra_ca_pem: server.extra_ca_pem.clone(),
+            pinned_sha256: server.pinned_sha256,
+        };
+        let tls = client_config_for(&trust).map_err(|e| Error::from(ConnectError::Tls(e)))?;
+        let endpoint = pop3::Endpoint {
+            host: server.host.clone(),
+            port: server.port,
+            security: server.security,
+        };
+        let mut client = pop3::connect(&endpoint, tls, &pop3::Timeouts::default()).await?;
+        if let Err(e) = client.login(&server.username, &password).await {
+            let e = Error::from(e);
+            // A refused password is forgotten, so the next try asks again.
+            if e.kind() == crate::ErrorKind::Authentication {
+                self.passwords().remove(&account);
+            }
+            return Err(e);
+        }
+        Ok(client)
+    }
+}
