@@ -491,3 +491,117 @@ async fn the_command_line_adds_a_pop3_account_and_checks_it() {
     let out = cli(&["search", &sent[1]]);
     assert!(out.contains(&sent[1]), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_between_imap_and_pop3_keeps_every_message() {
+    let servers = support::servers();
+    let user = servers.user("pop10");
+    let home = tempfile::tempdir().unwrap();
+    let first = names("switch", 3);
+    deliver(user, &first).await;
+    let archived = support::unique("switch-archived");
+    let mut other = support::imap::login(servers, user).await;
+    other
+        .append("Archive", None, None, message(user, &archived, "Filed."))
+        .await
+        .unwrap();
+    let _ = other.logout().await;
+    let in_inbox = on_server(user).await as usize;
+
+    let imap = Server {
+        protocol: Protocol::Imap,
+        host: servers.tls_host.clone(),
+        port: servers.imaps,
+        security: Security::Tls,
+        username: user.login().into(),
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    };
+    let pop3 = Server {
+        protocol: Protocol::Pop3,
+        port: servers.pop3s,
+        ..imap.clone()
+    };
+    let service = Service::load(home.path().to_path_buf()).await.unwrap();
+    let account = service
+        .add_account(NewAccount {
+            name: "Switching".into(),
+            email: user.address.clone(),
+            incoming: imap.clone(),
+            outgoing: None,
+        })
+        .await
+        .unwrap();
+    service.set_password(account, user.password.clone());
+    service.sync(account, |_| {}).await.unwrap();
+    let folder = |role: Role| {
+        let service = service.clone();
+        async move {
+            service
+                .folders()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|f| f.account_id == account && f.role == Some(role))
+                .unwrap()
+                .id
+        }
+    };
+    let (inbox, archive) = (folder(Role::Inbox).await, folder(Role::Archive).await);
+    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox);
+
+    // To POP3: the bodies come first, then every folder is kept here.
+    service
+        .switch_incoming(account, pop3.clone())
+        .await
+        .unwrap();
+    let kind = |service: &Service| {
+        let service = service.clone();
+        async move {
+            service
+                .accounts()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.id == account)
+                .unwrap()
+                .kind
+        }
+    };
+    assert_eq!(kind(&service).await, poshta::model::AccountKind::Pop3);
+    assert_eq!(folder(Role::Inbox).await, inbox);
+    assert_eq!(folder(Role::Archive).await, archive);
+    for role in [Role::Drafts, Role::Sent, Role::Trash, Role::Junk] {
+        folder(role).await;
+    }
+    assert_eq!(
+        subjects(&service, archive).await,
+        std::slice::from_ref(&archived)
+    );
+    let rows = service.message_page(inbox, 0, 100).await.unwrap();
+    for row in &rows {
+        // Readable with no server: the body is here.
+        service.message(row.id).await.unwrap();
+    }
+    // The Inbox's mail is known already: nothing is downloaded twice.
+    let summary = service.sync(account, |_| {}).await.unwrap();
+    assert_eq!(summary.new_messages, 0);
+    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox);
+    let later = names("switch-later", 1);
+    deliver(user, &later).await;
+    assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 1);
+
+    // And back to IMAP: the folders and their rows meet the server's.
+    service.switch_incoming(account, imap).await.unwrap();
+    assert_eq!(kind(&service).await, poshta::model::AccountKind::Imap);
+    service.sync(account, |_| {}).await.unwrap();
+    assert_eq!(folder(Role::Inbox).await, inbox);
+    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox + 1);
+    assert_eq!(subjects(&service, archive).await, [archived]);
+    let store = poshta::store::Store::open(&poshta::paths::store_file(home.path())).unwrap();
+    assert_eq!(
+        store.uid_map(inbox).unwrap().len(),
+        in_inbox + 1,
+        "every row has its UID again"
+    );
+}

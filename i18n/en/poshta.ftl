@@ -155,6 +155,7 @@ account-state-online = online
 account-state-connecting = connecting…
 account-state-syncing = syncing { $index }/{ $count }
 account-state-indexing = indexing
+account-state-downloading = downloading
 account-state-offline = offline
 account-state-error = error
 notify-new-mail-title = New mail — { $account }

@@ -130,6 +130,7 @@ account-state-online = желіде
 account-state-connecting = қосылуда…
 account-state-syncing = синхрондау { $index }/{ $count }
 account-state-indexing = индекстеу
+account-state-downloading = жүктелуде
 account-state-offline = желіден тыс
 account-state-error = қате
 notify-new-mail-title = Жаңа хат — { $account }

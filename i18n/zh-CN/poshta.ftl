@@ -130,6 +130,7 @@ account-state-online = 在线
 account-state-connecting = 正在连接…
 account-state-syncing = 正在同步 { $index }/{ $count }
 account-state-indexing = 正在索引
+account-state-downloading = 正在下载
 account-state-offline = 离线
 account-state-error = 错误
 notify-new-mail-title = 新邮件 — { $account }

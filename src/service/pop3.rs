@@ -21,6 +21,35 @@ impl Service {
             .await
     }
 
+    /// Receive `account`'s mail over `incoming` from now on (IMAP to POP3
+    /// or back), keeping every message stored here. From IMAP, every body
+    /// not here yet is downloaded first (over the old server, so the
+    /// password must be known): after the switch only the Inbox stays
+    /// reachable. Nothing changes if that download fails.
+    pub async fn switch_incoming(
+        &self,
+        account: AccountId,
+        incoming: crate::account::Server,
+    ) -> Result<()> {
+        let current = self
+            .account_settings(account)
+            .await?
+            .incoming
+            .ok_or(Error::InvalidSettings("incoming server"))?;
+        if current.protocol == Protocol::Imap && incoming.protocol == Protocol::Pop3 {
+            self.sync_with_bodies(account, |_| {}).await?;
+        }
+        // The live connection speaks the old protocol.
+        let was_live = self.status(account) != sync::status::AccountStatus::Offline;
+        self.stop(account).await;
+        self.with_store(move |s| s.switch_incoming(account, &incoming))
+            .await?;
+        if was_live {
+            self.go_online(account).await?;
+        }
+        Ok(())
+    }
+
     /// Download `account`'s new mail into its Inbox, then delete on the
     /// server what its policy says (see `sync::pop3`).
     pub(super) async fn check_pop3(

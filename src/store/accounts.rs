@@ -37,7 +37,7 @@ impl Store {
         }
         // POP3 mail lives here only: its folders exist from the start.
         if kind == AccountKind::Pop3 {
-            super::pop3::create_folders(&tx, id)?;
+            super::pop3::create_missing_folders(&tx, id)?;
         }
         tx.commit()?;
         Ok(id)
@@ -94,6 +94,50 @@ impl Store {
             extra_ca_pem,
             pinned_sha256: pin.and_then(|p| p.try_into().ok()),
         }))
+    }
+
+    /// Receive `account`'s mail over another incoming server, keeping all
+    /// its local mail. To POP3: every folder becomes local (server names,
+    /// UIDs and queued server changes dropped; the caller has downloaded
+    /// every body first) and the POP3 folders are made where missing. To
+    /// IMAP: the first folder sync gives each local folder the server
+    /// folder with its role or name, and its messages their UIDs by
+    /// Message-ID (see `remote::sync_folder_list`).
+    pub fn switch_incoming(&mut self, account: AccountId, incoming: &Server) -> Result<()> {
+        let kind = match incoming.protocol {
+            Protocol::Imap => AccountKind::Imap,
+            Protocol::Pop3 => AccountKind::Pop3,
+            Protocol::Smtp => return Err(Error::InvalidSettings("incoming server")),
+        };
+        if account == super::folders::LOCAL_ACCOUNT {
+            return Err(Error::ProtectedAccount);
+        }
+        let tx = self.conn_mut().transaction()?;
+        let changed = tx.execute(
+            "UPDATE account SET kind = ?2 WHERE id = ?1",
+            params![account.0, kind.as_str()],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        put_server(&tx, account, "incoming", incoming)?;
+        if kind == AccountKind::Pop3 {
+            tx.execute(
+                "UPDATE message SET uid = NULL
+                 WHERE folder_id IN (SELECT id FROM folder WHERE account_id = ?1)",
+                [account.0],
+            )?;
+            tx.execute(
+                "UPDATE folder SET remote_name = NULL, delimiter = NULL, uidvalidity = NULL,
+                        uidnext = NULL, highestmodseq = NULL, subscribed = 1
+                 WHERE account_id = ?1",
+                [account.0],
+            )?;
+            tx.execute("DELETE FROM pending_op WHERE account_id = ?1", [account.0])?;
+            super::pop3::create_missing_folders(&tx, account)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Remove an account and, through the foreign keys, all its local mail.

@@ -39,13 +39,33 @@ pub struct Downloaded<'a> {
     pub parsed: &'a Parsed,
 }
 
-/// Create a new POP3 account's local folders (inside its creation).
-pub(crate) fn create_folders(tx: &Transaction<'_>, account: AccountId) -> Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO folder (account_id, name, role, position) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+/// The POP3 folders whose role no folder of `account` has (all of them
+/// for a new account; after a switch from IMAP, those the server lacked).
+/// A top-level folder of that name takes the role; else one is made.
+pub(crate) fn create_missing_folders(tx: &Transaction<'_>, account: AccountId) -> Result<()> {
     for (position, (name, role)) in FOLDERS.iter().enumerate() {
-        insert.execute(params![account.0, name, role.as_str(), position as i64])?;
+        let has_role: bool = tx
+            .query_row(
+                "SELECT 1 FROM folder WHERE account_id = ?1 AND role = ?2",
+                params![account.0, role.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if has_role {
+            continue;
+        }
+        let named = tx.execute(
+            "UPDATE folder SET role = ?3
+             WHERE account_id = ?1 AND parent_id IS NULL AND name = ?2",
+            params![account.0, name, role.as_str()],
+        )?;
+        if named == 0 {
+            tx.execute(
+                "INSERT INTO folder (account_id, name, role, position) VALUES (?1, ?2, ?3, ?4)",
+                params![account.0, name, role.as_str(), position as i64],
+            )?;
+        }
     }
     Ok(())
 }
@@ -101,7 +121,8 @@ impl Store {
 
     /// Store downloaded messages in `inbox`, each with its key, in one
     /// transaction: committed together, or not at all. A key already known
-    /// stores nothing. Returns the ids of the new rows.
+    /// stores nothing, nor does a message the Inbox has already (same
+    /// Message-ID and size). Returns the ids of the new rows.
     pub fn store_pop3_messages(
         &mut self,
         account: AccountId,
@@ -119,19 +140,46 @@ impl Store {
             if known {
                 continue;
             }
-            let msg = super::messages::NewMessage {
-                raw: m.raw,
-                parsed: m.parsed,
-                flags: Flags::default(),
-                fallback_date: now(),
+            // Already here under another key (the account received over
+            // IMAP before): the key joins that message instead, and gives
+            // it its body if it had only its header.
+            let existing: Option<(i64, String)> = match &m.parsed.message_id {
+                Some(message_id) => tx
+                    .prepare_cached(
+                        "SELECT id, body_state FROM message
+                         WHERE folder_id = ?1 AND message_id = ?2 AND size = ?3",
+                    )?
+                    .query_row(params![inbox.0, message_id, m.raw.len() as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?,
+                None => None,
             };
-            let id = super::messages::insert(&tx, inbox, &msg)?;
+            let id = match existing {
+                Some((id, body_state)) => {
+                    let id = MessageId(id);
+                    if body_state != "complete" {
+                        super::bodies::put_body(&tx, id, m.raw, Some(m.parsed))?;
+                    }
+                    id
+                }
+                None => {
+                    let msg = super::messages::NewMessage {
+                        raw: m.raw,
+                        parsed: m.parsed,
+                        flags: Flags::default(),
+                        fallback_date: now(),
+                    };
+                    let id = super::messages::insert(&tx, inbox, &msg)?;
+                    stored.push(id);
+                    id
+                }
+            };
             tx.prepare_cached(
                 "INSERT INTO pop3_seen (account_id, key, message_id, downloaded_at)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![account.0, m.key, id.0, now()])?;
-            stored.push(id);
         }
         tx.commit()?;
         Ok(stored)

@@ -59,6 +59,19 @@ impl Store {
                 known.insert(name, id);
             }
         }
+        // Folders kept only here (a POP3 account switched to IMAP): a
+        // listed folder takes over the one with its role, else its name,
+        // with its mail (whose rows then get UIDs by Message-ID).
+        let mut local: Vec<(i64, Option<i64>, String, Option<String>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, parent_id, name, role FROM folder
+                 WHERE account_id = ?1 AND remote_name IS NULL",
+            )?;
+            stmt.query_map([account.0], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
         // Parents before children, so each child finds its parent's id.
         let mut order: Vec<&RemoteFolder> = listed.iter().collect();
         order.sort_by_key(|f| f.path.len());
@@ -85,7 +98,20 @@ impl Store {
             if let Some(r) = role {
                 taken_roles.push(r);
             }
-            let id = match known.remove(&f.remote_name) {
+            let adopted = local
+                .iter()
+                .position(|(_, p, n, r)| match (role, r) {
+                    (Some(role), Some(r)) => r == role.as_str(),
+                    _ => *p == parent && n.eq_ignore_ascii_case(&name),
+                })
+                .map(|i| local.swap_remove(i).0);
+            if let Some(id) = adopted {
+                tx.execute(
+                    "UPDATE folder SET remote_name = ?2 WHERE id = ?1",
+                    params![id, f.remote_name],
+                )?;
+            }
+            let id = match adopted.or_else(|| known.remove(&f.remote_name)) {
                 Some(id) => {
                     tx.execute(
                         "UPDATE folder SET name = ?2, parent_id = ?3, delimiter = ?4, role = ?5 WHERE id = ?1",

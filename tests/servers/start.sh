@@ -33,9 +33,9 @@ done
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TIMEOUT=${POSHTA_SERVERS_TIMEOUT:-60}
 DOMAIN=example.test
-# pop1..pop9 are for the POP3 tests: a POP3 session takes the whole INBOX,
+# pop1..pop10 are for the POP3 tests: a POP3 session takes the whole INBOX,
 # so each test has a mailbox no other test delivers to.
-USERS=(alice bob carol pop1 pop2 pop3 pop4 pop5 pop6 pop7 pop8 pop9)
+USERS=(alice bob carol pop1 pop2 pop3 pop4 pop5 pop6 pop7 pop8 pop9 pop10)
 declare -A PASSWORDS=(
     [alice]='alice-Pw-7f3k2'
     [bob]='bob-Pw-9q4m8'
@@ -49,6 +49,7 @@ declare -A PASSWORDS=(
     [pop7]='pop7-Pw-3n8b5'
     [pop8]='pop8-Pw-9v2j4'
     [pop9]='pop9-Pw-5p7g2'
+    [pop10]='pop10-Pw-8y4k3'
 )
 
 for bin in dovecot postfix openssl python3 flock timeout; do

@@ -290,6 +290,9 @@ fn status_badge(status: &AccountStatus) -> Element<'_, Message> {
         AccountStatus::Syncing(p) if p.stage == Stage::Indexing => {
             (fl!("account-state-indexing"), theme::BUSY)
         }
+        AccountStatus::Syncing(p) if p.stage == Stage::Download => {
+            (fl!("account-state-downloading"), theme::BUSY)
+        }
         AccountStatus::Syncing(p) if p.folder_count > 0 => {
             let index = p.folder_index + 1;
             (
