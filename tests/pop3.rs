@@ -605,3 +605,43 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
         "every row has its UID again"
     );
 }
+
+#[tokio::test]
+async fn mail_moves_and_copies_between_pop3_and_local_folders_keeping_its_state() {
+    let raw = |n: u32| {
+        format!("Message-ID: <m{n}@example.test>\r\nSubject: kept {n}\r\n\r\nbody {n}\r\n")
+            .into_bytes()
+    };
+    let server = Scripted::start(vec![raw(1), raw(2)], "USER\r\nTOP\r\n").await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), server.port, Security::Plain).await;
+    service.sync(account, |_| {}).await.unwrap();
+    let inbox = inbox(&service, account).await;
+    let folders = service.folders().await.unwrap();
+    let role_of = |account_id, role| {
+        folders
+            .iter()
+            .find(|f| f.account_id == account_id && f.role == Some(role))
+            .unwrap()
+            .id
+    };
+    let local_inbox = role_of(poshta::store::folders::LOCAL_ACCOUNT, Role::Inbox);
+    let sent = role_of(account, Role::Sent);
+    let rows = service.message_page(inbox, 0, 10).await.unwrap();
+    let (one, two) = (rows[0].id, rows[1].id);
+
+    service.set_flagged(vec![one], true).await.unwrap();
+    service.move_messages(vec![one], local_inbox).await.unwrap();
+    let moved = service.message_page(local_inbox, 0, 100).await.unwrap();
+    let there = moved
+        .iter()
+        .find(|m| m.id == one)
+        .expect("in Local Folders");
+    assert!(there.flags.contains(poshta::model::Flags::FLAGGED));
+    service.move_messages(vec![one], inbox).await.unwrap();
+    service.copy_messages(vec![two], sent).await.unwrap();
+    assert_eq!(service.message_count(inbox).await.unwrap(), 2);
+    assert_eq!(subjects(&service, sent).await.len(), 1);
+    // Moved back and forth, still known: nothing downloaded again.
+    assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);
+}

@@ -61,6 +61,40 @@ fn locate(tx: &Transaction<'_>, id: MessageId) -> Result<Option<Location>> {
         .optional()?)
 }
 
+/// Where messages are moved or copied to.
+#[derive(Clone, Copy)]
+struct Target {
+    account: AccountId,
+    /// A server folder (IMAP), not one kept only here.
+    remote: bool,
+}
+
+fn target(conn: &rusqlite::Connection, dest: FolderId) -> Result<Target> {
+    conn.prepare_cached("SELECT account_id, remote_name IS NOT NULL FROM folder WHERE id = ?1")?
+        .query_row([dest.0], |r| {
+            Ok(Target {
+                account: AccountId(r.get(0)?),
+                remote: r.get(1)?,
+            })
+        })
+        .optional()?
+        .ok_or(Error::NotFound { what: "folder" })
+}
+
+impl Target {
+    /// Within one account anything goes. Between accounts only between
+    /// folders kept here (Local Folders, POP3 accounts): the row just
+    /// changes folder. To or from a server folder of another account a
+    /// message would have to be uploaded, which is not done yet.
+    fn check(self, at: &Location) -> Result<()> {
+        if at.account == self.account || (!at.remote && !self.remote) {
+            Ok(())
+        } else {
+            Err(Error::CrossAccount)
+        }
+    }
+}
+
 /// Operations to queue, one per source folder (and its UIDVALIDITY).
 #[derive(Default)]
 struct Outgoing(BTreeMap<(AccountId, FolderId, u32), Vec<Item>>);
@@ -90,9 +124,9 @@ impl Store {
     /// Move messages into `dest`, a folder of the same account. Messages
     /// already there are left alone.
     pub fn move_messages(&mut self, ids: &[MessageId], dest: FolderId) -> Result<Undo> {
-        let account = self.folder(dest)?.account_id;
+        let target = target(self.conn(), dest)?;
         let tx = self.conn_mut().transaction()?;
-        let undo = move_in(&tx, ids, dest, account)?;
+        let undo = move_in(&tx, ids, dest, target)?;
         tx.commit()?;
         Ok(undo)
     }
@@ -100,15 +134,13 @@ impl Store {
     /// Copy messages into `dest`, a folder of the same account. Returns
     /// the new messages.
     pub fn copy_messages(&mut self, ids: &[MessageId], dest: FolderId) -> Result<Vec<MessageId>> {
-        let account = self.folder(dest)?.account_id;
+        let target = target(self.conn(), dest)?;
         let tx = self.conn_mut().transaction()?;
         let mut outgoing = Outgoing::default();
         let mut copies = Vec::with_capacity(ids.len());
         for &id in ids {
             let Some(at) = locate(&tx, id)? else { continue };
-            if at.account != account {
-                return Err(Error::CrossAccount);
-            }
+            target.check(&at)?;
             let copy = copy_row(&tx, id, dest)?;
             // The copy's row is what the server's new UID will belong to.
             outgoing.add(&at, copy);
@@ -157,7 +189,12 @@ impl Store {
         let mut deleted = Deleted::default();
         for (account, (to_trash, for_good)) in by_account {
             if let Some((trash, _)) = &trash_of[&account] {
-                let undo = move_in(&tx, &to_trash, *trash, account)?;
+                // The account's own Trash: never across accounts.
+                let target = Target {
+                    account,
+                    remote: true,
+                };
+                let undo = move_in(&tx, &to_trash, *trash, target)?;
                 deleted.to_trash.restore.extend(undo.restore);
             }
             deleted.expunged += expunge_in(&tx, &for_good)?;
@@ -210,7 +247,7 @@ fn move_in(
     tx: &Transaction<'_>,
     ids: &[MessageId],
     dest: FolderId,
-    account: AccountId,
+    target: Target,
 ) -> Result<Undo> {
     let mut outgoing = Outgoing::default();
     let mut undo = Undo::default();
@@ -219,9 +256,7 @@ fn move_in(
         if at.folder == dest {
             continue;
         }
-        if at.account != account {
-            return Err(Error::CrossAccount);
-        }
+        target.check(&at)?;
         // The UID in `dest` is the server's to give; until then none.
         tx.prepare_cached("UPDATE message SET folder_id = ?2, uid = NULL WHERE id = ?1")?
             .execute(params![id.0, dest.0])?;
