@@ -67,9 +67,12 @@ pub async fn check_account(
         // duplicates without UIDL): stored once.
         .filter(|m| !known.contains(&m.key) && seen.insert(m.key.as_str()))
         .collect();
-    let (wanted, too_large): (Vec<&Listed>, Vec<&Listed>) = new
+    let (mut wanted, too_large): (Vec<&Listed>, Vec<&Listed>) = new
         .into_iter()
         .partition(|m| m.size <= MAX_MESSAGE_BYTES as u64);
+    // Newest first (servers number mail in arrival order), so the list
+    // fills from the top while a long download runs.
+    wanted.sort_unstable_by(|a, b| b.number.cmp(&a.number));
     for m in &too_large {
         tracing::warn!(
             size = m.size,
