@@ -640,6 +640,14 @@ async fn mail_moves_and_copies_between_pop3_and_local_folders_keeping_its_state(
     assert!(there.flags.contains(poshta::model::Flags::FLAGGED));
     service.move_messages(vec![one], inbox).await.unwrap();
     service.copy_messages(vec![two], sent).await.unwrap();
+    // Folders of one's own, kept here like the rest.
+    let receipts = service
+        .create_folder(account, None, "Receipts".into())
+        .await
+        .unwrap();
+    service.move_messages(vec![two], receipts).await.unwrap();
+    assert_eq!(service.message_count(receipts).await.unwrap(), 1);
+    service.move_messages(vec![two], inbox).await.unwrap();
     assert_eq!(service.message_count(inbox).await.unwrap(), 2);
     assert_eq!(subjects(&service, sent).await.len(), 1);
     // Moved back and forth, still known: nothing downloaded again.
