@@ -305,6 +305,8 @@ async fn a_25_mb_message_and_a_thousand_small_ones_arrive_whole() {
 struct Scripted {
     port: u16,
     commands: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// The maildrop; each session sees it as it was at its greeting.
+    maildrop: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
 }
 
 impl Scripted {
@@ -314,11 +316,13 @@ impl Scripted {
         let port = listener.local_addr().unwrap().port();
         let commands = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = commands.clone();
+        let maildrop = std::sync::Arc::new(std::sync::Mutex::new(messages));
+        let shared = maildrop.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let (read, mut write) = stream.into_split();
                 let mut lines = BufReader::new(read).lines();
-                let messages = messages.clone();
+                let messages = shared.lock().unwrap().clone();
                 let log = log.clone();
                 tokio::spawn(async move {
                     let _ = write.write_all(b"+OK scripted POP3 ready\r\n").await;
@@ -362,7 +366,15 @@ impl Scripted {
                 });
             }
         });
-        Scripted { port, commands }
+        Scripted {
+            port,
+            commands,
+            maildrop,
+        }
+    }
+
+    fn add(&self, raw: Vec<u8>) {
+        self.maildrop.lock().unwrap().push(raw);
     }
 
     fn received(&self) -> Vec<String> {
@@ -652,4 +664,61 @@ async fn mail_moves_and_copies_between_pop3_and_local_folders_keeping_its_state(
     assert_eq!(subjects(&service, sent).await.len(), 1);
     // Moved back and forth, still known: nothing downloaded again.
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_pop3_account_checks_when_asked_and_announces_new_mail() {
+    use poshta::sync::status::{AccountStatus, Event, PushMode};
+    let raw = |n: u32| {
+        format!("Message-ID: <live{n}@example.test>\r\nSubject: live {n}\r\n\r\nbody\r\n")
+            .into_bytes()
+    };
+    let server = Scripted::start(vec![raw(1)], "USER\r\nTOP\r\n").await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), server.port, Security::Plain).await;
+    let mut events = service.subscribe();
+    service.go_online(account).await.unwrap();
+    let online = AccountStatus::Online {
+        push: PushMode::Polling,
+    };
+    // The first check brings the mailbox; it is not news.
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(20), events.recv())
+            .await
+            .expect("the first check")
+            .unwrap();
+        let done = matches!(&event, Event::Status { status, .. } if *status == online);
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::NewMail { .. })),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.iter().any(|e| matches!(
+            e,
+            Event::Status { status: AccountStatus::Syncing(p), .. }
+                if p.stage == poshta::sync::Stage::Download
+        )),
+        "{seen:#?}"
+    );
+
+    // "Get messages": checked at once, and the new message announced.
+    server.add(raw(2));
+    service.sync_now(account).await.unwrap();
+    let news = loop {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(20), events.recv())
+            .await
+            .expect("news of the new message")
+            .unwrap();
+        if let Event::NewMail { count, folder, .. } = event {
+            break (count, folder);
+        }
+    };
+    assert_eq!(news, (1, inbox(&service, account).await));
+    service.stop(account).await;
 }
