@@ -72,7 +72,7 @@ pub async fn check_account(
         .partition(|m| m.size <= MAX_MESSAGE_BYTES as u64);
     // Newest first (servers number mail in arrival order), so the list
     // fills from the top while a long download runs.
-    wanted.sort_unstable_by(|a, b| b.number.cmp(&a.number));
+    wanted.sort_unstable_by_key(|m| std::cmp::Reverse(m.number));
     for m in &too_large {
         tracing::warn!(
             size = m.size,
