@@ -219,3 +219,85 @@ async fn the_folder_context_menu_opens_on_right_click_and_acts() {
     send(&mut mailbox, vec![Message::EditorSubmit]).await;
     assert_eq!(service.message_count(trash).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_pop3_account_chooses_what_happens_to_mail_on_the_server() {
+    use poshta::account::{NewAccount, Protocol, Security, Server};
+    use poshta::store::pop3::Policy;
+    use poshta::ui::screen::mailbox::Keep;
+
+    let (_dir, service, _) = seeded().await;
+    let account = service
+        .add_account(NewAccount {
+            name: "Shop".into(),
+            email: "shop@example.test".into(),
+            incoming: Server {
+                protocol: Protocol::Pop3,
+                host: "pop.example.test".into(),
+                port: 995,
+                security: Security::Tls,
+                username: "shop".into(),
+                extra_ca_pem: None,
+                pinned_sha256: None,
+            },
+            outgoing: None,
+        })
+        .await
+        .unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    support::ui::settle(&mut mailbox, task).await;
+    let inbox = mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Inbox))
+        .unwrap()
+        .id;
+
+    send(
+        &mut mailbox,
+        vec![Message::Tree(folder_tree::Message::OpenMenu(inbox))],
+    )
+    .await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Sync now").is_ok());
+        ui.click("Mail on the server…").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    // Opens on the current choice: left on the server.
+    assert!(matches!(
+        mailbox.editor(),
+        Some(Editor::ServerCopies {
+            choice: Keep::Always,
+            ..
+        })
+    ));
+    assert!(
+        simulator(&mailbox)
+            .find("Once Shop's mail is on this computer, on the server it is:")
+            .is_ok()
+    );
+    // "Deleted after some days", then the days: digits only; then saved.
+    send(
+        &mut mailbox,
+        vec![
+            Message::EditorKeep(Keep::Days),
+            Message::EditorInput(String::new()),
+            Message::EditorInput("3x".into()),
+            Message::EditorInput("30".into()),
+            Message::EditorSubmit,
+        ],
+    )
+    .await;
+    assert!(mailbox.editor().is_none());
+    assert_eq!(
+        service.pop3_policy(account).await.unwrap(),
+        Policy::AfterDays(30)
+    );
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("Shop: setting saved; it applies from the next check.".into())
+    );
+}

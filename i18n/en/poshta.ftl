@@ -102,6 +102,15 @@ menu-unsubscribe = Unsubscribe
 menu-mark-read = Mark all as read
 menu-empty = Empty…
 menu-sync-now = Sync now
+menu-server-copies = Mail on the server…
+server-copies-prompt = Once { $account }'s mail is on this computer, on the server it is:
+server-copies-always = left there
+server-copies-days = deleted after some days
+server-copies-days-placeholder = days
+server-copies-until-deleted = deleted once I delete it here for good
+server-copies-not-at-all = deleted at once
+server-copies-save = Save
+server-copies-saved = { $account }: setting saved; it applies from the next check.
 
 ## Message actions
 action-delete = Delete

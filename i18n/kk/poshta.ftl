@@ -101,6 +101,15 @@ menu-unsubscribe = Жазылудан бас тарту
 menu-mark-read = Барлығын оқылған деп белгілеу
 menu-empty = Тазалау…
 menu-sync-now = Қазір синхрондау
+menu-server-copies = Сервердегі хаттар…
+server-copies-prompt = { $account } хаттары осы компьютерге түскен соң, сервердегі көшірмесі:
+server-copies-always = сонда қалады
+server-copies-days = бірнеше күннен кейін жойылады
+server-copies-days-placeholder = күн
+server-copies-until-deleted = мен мұнда біржола жойғанда жойылады
+server-copies-not-at-all = бірден жойылады
+server-copies-save = Сақтау
+server-copies-saved = { $account }: баптау сақталды; келесі тексеруден бастап қолданылады.
 
 ## Message actions
 action-delete = Жою

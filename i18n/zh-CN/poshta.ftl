@@ -101,6 +101,15 @@ menu-unsubscribe = 取消订阅
 menu-mark-read = 全部标为已读
 menu-empty = 清空…
 menu-sync-now = 立即同步
+menu-server-copies = 服务器上的邮件…
+server-copies-prompt = { $account } 的邮件下载到本机后，服务器上的副本：
+server-copies-always = 保留
+server-copies-days = 若干天后删除
+server-copies-days-placeholder = 天数
+server-copies-until-deleted = 在本机彻底删除后删除
+server-copies-not-at-all = 立即删除
+server-copies-save = 保存
+server-copies-saved = { $account }：设置已保存，下次检查时生效。
 
 ## Message actions
 action-delete = 删除

@@ -17,6 +17,8 @@ pub enum Item {
     MarkAllRead,
     EmptyTrash,
     SyncNow,
+    /// A POP3 account's choice of what happens to mail on the server.
+    ServerCopies,
 }
 
 /// The items that apply to `folder` of an account of `kind`.
@@ -36,8 +38,11 @@ pub fn items(folder: &Folder, kind: AccountKind, in_trash: bool) -> Vec<Item> {
     if (folder.role == Some(Role::Trash) || in_trash) && folder.total > 0 {
         items.push(Item::EmptyTrash);
     }
-    if server {
+    if kind != AccountKind::Local {
         items.push(Item::SyncNow);
+    }
+    if kind == AccountKind::Pop3 && folder.role == Some(Role::Inbox) {
+        items.push(Item::ServerCopies);
     }
     items
 }
@@ -52,6 +57,7 @@ pub fn label(item: Item) -> String {
         Item::MarkAllRead => fl!("menu-mark-read"),
         Item::EmptyTrash => fl!("menu-empty"),
         Item::SyncNow => fl!("menu-sync-now"),
+        Item::ServerCopies => fl!("menu-server-copies"),
     }
 }
 
@@ -114,6 +120,11 @@ mod tests {
         assert_eq!(
             items(&trash, AccountKind::Local, false),
             vec![Item::NewSubfolder, Item::EmptyTrash]
+        );
+        let inbox = folder(Some(Role::Inbox), 0, 0);
+        assert_eq!(
+            items(&inbox, AccountKind::Pop3, false),
+            vec![Item::NewSubfolder, Item::SyncNow, Item::ServerCopies]
         );
         let empty_trash = folder(Some(Role::Trash), 0, 0);
         assert!(!items(&empty_trash, AccountKind::Local, false).contains(&Item::EmptyTrash));

@@ -15,7 +15,7 @@ mod editor;
 mod live;
 use crate::store::actions::Undo;
 pub use actions::Done;
-pub use editor::{EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor};
+pub use editor::{EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor, Keep};
 use futures::StreamExt;
 use iced::widget::{button, column, container, operation, row, rule, text};
 use iced::{Alignment, Element, Fill, FillPortion, Task, Theme};
@@ -61,7 +61,11 @@ pub enum Message {
     RenameFolder,
     DeleteFolder,
     EditorInput(String),
+    /// A choice in the POP3 "mail on the server" prompt.
+    EditorKeep(Keep),
     EditorSubmit,
+    /// A POP3 account's current choice, to open its prompt with.
+    ServerCopiesLoaded(AccountId, Result<crate::store::pop3::Policy, UiError>),
     EditorCancel,
     FolderEdited(Result<Option<FolderId>, UiError>),
     Import,
@@ -252,10 +256,37 @@ impl Mailbox {
                         *name = value
                     }
                     Some(Editor::Password { password, .. }) => *password = value,
+                    Some(Editor::ServerCopies { days, .. }) => {
+                        // Days are a number: anything else is not taken.
+                        if value.chars().all(|c| c.is_ascii_digit()) && value.len() <= 4 {
+                            *days = value
+                        }
+                    }
                     _ => {}
                 }
                 Task::none()
             }
+            Message::EditorKeep(keep) => {
+                if let Some(Editor::ServerCopies { choice, .. }) = &mut self.editor {
+                    *choice = keep;
+                    if keep == Keep::Days {
+                        return operation::focus(EDITOR_INPUT_ID);
+                    }
+                }
+                Task::none()
+            }
+            Message::ServerCopiesLoaded(account, Ok(policy)) => {
+                let name = self.account_name(account);
+                let (choice, days) = Keep::of(policy);
+                self.editor = Some(Editor::ServerCopies {
+                    account,
+                    name,
+                    choice,
+                    days: days.to_string(),
+                });
+                Task::none()
+            }
+            Message::ServerCopiesLoaded(_, Err(e)) => self.fail(e),
             Message::EditorCancel => {
                 self.editor = None;
                 Task::none()
@@ -513,6 +544,25 @@ impl Mailbox {
                 self.service.set_password(account, password);
                 self.editor = None;
                 self.start_sync(account)
+            }
+            Editor::ServerCopies {
+                account,
+                name,
+                choice,
+                days,
+            } => {
+                let Some(policy) = choice.policy(&days) else {
+                    return Task::none();
+                };
+                self.editor = None;
+                self.act(async move {
+                    service.set_pop3_policy(account, policy).await?;
+                    Ok(actions::Done {
+                        text: fl!("server-copies-saved", account = name.as_str()),
+                        undo: None,
+                        gone: Vec::new(),
+                    })
+                })
             }
         }
     }

@@ -176,6 +176,13 @@ impl Mailbox {
                 })
             }),
             Item::SyncNow => self.sync_account(f.account_id),
+            Item::ServerCopies => {
+                let account = f.account_id;
+                Task::perform(
+                    async move { service.pop3_policy(account).await },
+                    move |r| Message::ServerCopiesLoaded(account, r.map_err(UiError::from)),
+                )
+            }
         }
     }
 
@@ -207,7 +214,7 @@ impl Mailbox {
         Task::batch([self.refresh_list(), self.load_tree()])
     }
 
-    fn act(
+    pub(super) fn act(
         &mut self,
         work: impl Future<Output = crate::Result<Done>> + Send + 'static,
     ) -> Task<Message> {

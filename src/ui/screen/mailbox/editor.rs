@@ -1,11 +1,13 @@
 //! The inline prompt under the folder tree: new and renamed folder names,
-//! delete confirmations, and the session password of a server account.
+//! delete confirmations, the session password of a server account, and a
+//! POP3 account's choice of what happens to mail on the server.
 
 use super::Message;
 use crate::fl;
 use crate::model::{AccountId, FolderId, MessageId};
+use crate::store::pop3::Policy;
 use crate::ui::theme;
-use iced::widget::{button, column, container, row, text, text_input};
+use iced::widget::{Column, button, column, container, radio, row, text, text_input};
 use iced::{Element, Theme};
 
 pub const EDITOR_INPUT_ID: &str = "folder-name";
@@ -44,9 +46,83 @@ pub enum Editor {
         name: String,
         password: String,
     },
+    /// What a POP3 account does on the server with mail once it is here.
+    ServerCopies {
+        account: AccountId,
+        name: String,
+        choice: Keep,
+        /// The days for [`Keep::Days`], as typed.
+        days: String,
+    },
 }
 
 /// The prompt's view: a name, a password or a delete confirmation.
+/// The choices of [`Editor::ServerCopies`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Always,
+    Days,
+    UntilDeletedHere,
+    NotAtAll,
+}
+
+impl Keep {
+    pub fn of(policy: Policy) -> (Keep, u32) {
+        match policy {
+            Policy::Leave => (Keep::Always, 14),
+            Policy::AfterDays(days) => (Keep::Days, days),
+            Policy::WhenDeletedHere => (Keep::UntilDeletedHere, 14),
+            Policy::AtOnce => (Keep::NotAtAll, 14),
+        }
+    }
+
+    /// The policy chosen, if the days (when they count) are a number.
+    pub fn policy(self, days: &str) -> Option<Policy> {
+        Some(match self {
+            Keep::Always => Policy::Leave,
+            Keep::Days => Policy::AfterDays(days.trim().parse().ok()?),
+            Keep::UntilDeletedHere => Policy::WhenDeletedHere,
+            Keep::NotAtAll => Policy::AtOnce,
+        })
+    }
+}
+
+fn server_copies<'a>(name: &str, choice: Keep, days: &'a str) -> Element<'a, Message> {
+    let option = |label: String, value: Keep| -> Element<'a, Message> {
+        radio(label, value, Some(choice), Message::EditorKeep)
+            .size(14)
+            .text_size(12)
+            .into()
+    };
+    let mut rows = Column::new()
+        .spacing(6)
+        .push(text(fl!("server-copies-prompt", account = name)).size(12));
+    rows = rows
+        .push(option(fl!("server-copies-always"), Keep::Always))
+        .push(option(fl!("server-copies-days"), Keep::Days));
+    if choice == Keep::Days {
+        rows = rows.push(
+            text_input(&fl!("server-copies-days-placeholder"), days)
+                .id(EDITOR_INPUT_ID)
+                .on_input(Message::EditorInput)
+                .on_submit(Message::EditorSubmit)
+                .size(13)
+                .padding(6),
+        );
+    }
+    rows.push(option(
+        fl!("server-copies-until-deleted"),
+        Keep::UntilDeletedHere,
+    ))
+    .push(option(fl!("server-copies-not-at-all"), Keep::NotAtAll))
+    .push(confirm_row(
+        fl!("server-copies-save"),
+        button::primary,
+        choice.policy(days).is_some(),
+    ))
+    .into()
+}
+
 pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
     let body: Element<'_, Message> = match editor {
         Editor::Password { name, password, .. } => column![
@@ -66,6 +142,9 @@ pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
         ]
         .spacing(6)
         .into(),
+        Editor::ServerCopies {
+            name, choice, days, ..
+        } => server_copies(name, *choice, days),
         Editor::Create { name, .. } | Editor::Rename { name, .. } => {
             let confirm = if matches!(editor, Editor::Create { .. }) {
                 fl!("folder-create-confirm")
