@@ -256,11 +256,11 @@ impl Mailbox {
                         *name = value
                     }
                     Some(Editor::Password { password, .. }) => *password = value,
-                    Some(Editor::ServerCopies { days, .. }) => {
-                        // Days are a number: anything else is not taken.
-                        if value.chars().all(|c| c.is_ascii_digit()) && value.len() <= 4 {
-                            *days = value
-                        }
+                    // Days are a number: anything else is not taken.
+                    Some(Editor::ServerCopies { days, .. })
+                        if value.chars().all(|c| c.is_ascii_digit()) && value.len() <= 4 =>
+                    {
+                        *days = value
                     }
                     _ => {}
                 }
