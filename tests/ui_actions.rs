@@ -276,7 +276,7 @@ async fn a_pop3_account_chooses_what_happens_to_mail_on_the_server() {
     ));
     assert!(
         simulator(&mailbox)
-            .find("Once Shop's mail is on this computer, on the server it is:")
+            .find("Shop: once a message is on this computer, the copy on the server is:")
             .is_ok()
     );
     // "Deleted after some days", then the days: digits only; then saved.
