@@ -343,6 +343,13 @@ impl Scripted {
                                 r + ".\r\n"
                             }
                             "UIDL" => "-ERR no UIDL here\r\n".into(),
+                            // A message the server cannot hand out.
+                            "RETR"
+                                if (1..=messages.len()).contains(&arg)
+                                    && messages[arg - 1].starts_with(b"X-Refuse") =>
+                            {
+                                "-ERR message is locked\r\n".into()
+                            }
                             "TOP" | "RETR" if (1..=messages.len()).contains(&arg) => {
                                 let m = String::from_utf8_lossy(&messages[arg - 1]).to_string();
                                 let text = if verb == "TOP" {
@@ -721,4 +728,38 @@ async fn a_live_pop3_account_checks_when_asked_and_announces_new_mail() {
     };
     assert_eq!(news, (1, inbox(&service, account).await));
     service.stop(account).await;
+}
+
+#[tokio::test]
+async fn a_message_the_server_will_not_give_is_skipped_not_fatal() {
+    let raw = |n: u32, refuse: bool| {
+        format!(
+            "{}Message-ID: <r{n}@example.test>\r\nSubject: refused? {n}\r\n\r\nbody\r\n",
+            if refuse { "X-Refuse: yes\r\n" } else { "" }
+        )
+        .into_bytes()
+    };
+    let server = Scripted::start(
+        vec![raw(1, false), raw(2, true), raw(3, false)],
+        "USER\r\nTOP\r\n",
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), server.port, Security::Plain).await;
+    let summary = service.sync(account, |_| {}).await.unwrap();
+    assert_eq!(summary.new_messages, 2);
+    let inbox = inbox(&service, account).await;
+    assert_eq!(
+        subjects(&service, inbox).await,
+        ["refused? 1", "refused? 3"]
+    );
+    // Asked for again next time; the others are not downloaded twice.
+    let before = server.received().iter().filter(|c| *c == "RETR 2").count();
+    assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);
+    let received = server.received();
+    assert_eq!(
+        received.iter().filter(|c| *c == "RETR 2").count(),
+        before + 1
+    );
+    assert_eq!(received.iter().filter(|c| *c == "RETR 1").count(), 1);
 }

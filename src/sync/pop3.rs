@@ -199,6 +199,12 @@ async fn download(
         let next = match retrievals.next().await {
             None => None,
             Some(Ok(message)) => Some(message),
+            // The server would not give this one message (locked, damaged):
+            // it stays there, unknown here, and is asked for next time.
+            Some(Err(crate::error::Error::ServerRefused { detail, .. })) => {
+                tracing::warn!(%detail, "message not downloaded");
+                continue;
+            }
             Some(Err(e)) => {
                 // What arrived whole before the failure is committed.
                 drop(retrievals);
