@@ -343,6 +343,13 @@ impl Scripted {
                                 r + ".\r\n"
                             }
                             "UIDL" => "-ERR no UIDL here\r\n".into(),
+                            "DELE" if (1..=messages.len()).contains(&arg) => {
+                                if messages[arg - 1].starts_with(b"X-Keep") {
+                                    "-ERR cannot delete that one\r\n".into()
+                                } else {
+                                    "+OK marked\r\n".into()
+                                }
+                            }
                             // A message the server cannot hand out.
                             "RETR"
                                 if (1..=messages.len()).contains(&arg)
@@ -762,4 +769,31 @@ async fn a_message_the_server_will_not_give_is_skipped_not_fatal() {
         before + 1
     );
     assert_eq!(received.iter().filter(|c| *c == "RETR 1").count(), 1);
+}
+
+#[tokio::test]
+async fn a_deletion_the_server_refuses_does_not_fail_the_check() {
+    let raw = |n: u32, keep: bool| {
+        format!(
+            "{}Message-ID: <d{n}@example.test>\r\nSubject: dele {n}\r\n\r\nbody\r\n",
+            if keep { "X-Keep: yes\r\n" } else { "" }
+        )
+        .into_bytes()
+    };
+    let server = Scripted::start(vec![raw(1, true), raw(2, false)], "USER\r\nTOP\r\n").await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), server.port, Security::Plain).await;
+    service
+        .set_pop3_policy(account, Policy::AtOnce)
+        .await
+        .unwrap();
+    let summary = service.sync(account, |_| {}).await.unwrap();
+    assert_eq!(summary.new_messages, 2);
+    let received = server.received();
+    assert!(received.iter().any(|c| c == "DELE 1"), "{received:?}");
+    assert_eq!(
+        received.last().map(String::as_str),
+        Some("QUIT"),
+        "{received:?}"
+    );
 }

@@ -119,8 +119,18 @@ pub async fn check_account(
         .iter()
         .filter_map(|key| numbers.get(key.as_str()).copied())
         .collect();
+    let mut removed = doomed.len();
     if !doomed.is_empty() {
-        client.dele_many(&doomed).await?;
+        match client.dele_many(&doomed).await {
+            Ok(()) => {}
+            // One the server will not delete (locked): those marked so
+            // far are still deleted at QUIT; the rest wait for next time.
+            Err(crate::error::Error::ServerRefused { detail, .. }) => {
+                tracing::warn!(%detail, "the server refused a deletion");
+                removed = 0;
+            }
+            Err(e) => return Err(e),
+        }
     }
     // The server deletes at QUIT; without its +OK nothing is known to be
     // deleted, and the next check reads the real state from the listing.
@@ -128,7 +138,7 @@ pub async fn check_account(
     Ok(Summary {
         folders: 1,
         new_messages: stored,
-        removed: doomed.len(),
+        removed,
         ..Summary::default()
     })
 }
