@@ -20,18 +20,19 @@
 //! `cargo test --all-targets` (no `--bench` argument) it runs as a
 //! 300-message smoke test that checks every contestant got everything.
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use common::mailbox::{Shape, generate};
+use common::{Run, dir_size, files_in, mb, median, run_measured, secs, verdict, which};
 use poshta::model::{AccountId, Role};
 use poshta::service::Service;
 use poshta::store::Store;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -41,16 +42,20 @@ const SCREEN: usize = 30;
 const RAW_ITEMS: &str = "(UID FLAGS RFC822.SIZE ENVELOPE)";
 /// Rounds of the message-list race; medians are reported.
 const ROUNDS: usize = 3;
+/// Mostly 2-20 kB of text (most near the low end); 1.5% carry a
+/// 100 kB-1 MB attachment.
+const SHAPE: Shape = Shape {
+    text_min: 2_000,
+    text_spread: 18_000,
+    attachments_per_mille: 15,
+    attachment_min: 100_000,
+    attachment_spread: 900_000,
+};
 
 fn main() {
-    let bench = std::env::args().any(|a| a == "--bench");
     // Only the message-list race (a), for quicker rounds while tuning.
     let list_only = std::env::args().any(|a| a == "--list-only");
-    let count: usize = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(if bench { 50_000 } else { 300 });
+    let (count, _) = common::message_count(50_000, 300);
     let mbsync = which("mbsync").unwrap_or_else(|| {
         panic!("mbsync not found: run `bash tests/servers/install.sh` (installs isync)")
     });
@@ -66,7 +71,7 @@ fn main() {
         session.select("INBOX").await.expect("SELECT INBOX");
         session.logout().await.expect("LOGOUT");
     });
-    let mailbox = generate(&user.maildir, count);
+    let mailbox = generate(&user.maildir, count, &SHAPE, ("Alice", &user.address));
     let written = started.elapsed();
     // Dovecot indexes the new files and caches what clients ask for: two
     // passes over everything any contestant fetches, so each sees a warm
@@ -144,6 +149,7 @@ fn main() {
                 .collect(),
         )),
         max_rss_kb: list_runs.iter().map(|r| r.max_rss_kb).max().unwrap_or(0),
+        stderr: String::new(),
     };
     let listed = list.listed.unwrap_or(list.time);
     // The last round's store goes on to the bodies.
@@ -164,8 +170,6 @@ fn main() {
     let (first_screen, in_process_list) = runtime.block_on(first_screen(servers, user, count));
 
     // --- the table, (a) ------------------------------------------------------
-    let secs = |d: Duration| format!("{:.2} s", d.as_secs_f64());
-    let mb = |kb: u64| format!("{} MB", kb / 1024);
     let line = |what: &str, time: String, memory: String| {
         println!("{what:<62} {time:>9} {memory:>9}");
     };
@@ -283,129 +287,6 @@ fn main() {
         verdict(both < mbsync_no_fsync.time),
         verdict(peak < 200 * 1024),
     );
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .chain(["/usr/bin", "/usr/sbin"])
-        .map(|dir| Path::new(dir).join(program))
-        .find(|p| p.is_file())
-}
-
-// --- measuring child processes ------------------------------------------------
-
-struct Run {
-    time: Duration,
-    /// When the child printed its first "search index:" line: every list
-    /// is committed by then, and only the full-text catch-up remains.
-    listed: Option<Duration>,
-    max_rss_kb: u64,
-}
-
-/// The CLI's progress line for the full-text catch-up after the lists.
-const INDEX_MARK: &str = "search index:";
-
-/// Run `command` to completion; its wall time and peak resident memory.
-/// Panics on failure.
-///
-/// The peak is the kernel's high-water mark of the child's own address
-/// space (VmHWM), read every few milliseconds while it runs. wait4's
-/// ru_maxrss would be wrong here: the child is spawned with vfork, and
-/// exec records the spawning process's (this benchmark's) peak as the
-/// child's starting point.
-fn run_measured(command: &mut Command) -> Run {
-    let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    let pid = child.id() as libc::pid_t;
-    // Progress lines as they come, noting when the lists were all in.
-    let reader = {
-        let stderr = child.stderr.take().expect("piped stderr");
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            let mut text = String::new();
-            let mut listed = None;
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if listed.is_none() && line.starts_with(INDEX_MARK) {
-                    listed = Some(started.elapsed());
-                }
-                text.push_str(&line);
-                text.push('\n');
-            }
-            (text, listed)
-        })
-    };
-    let done = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let done = Arc::clone(&done);
-        std::thread::spawn(move || {
-            let mut peak = 0;
-            while !done.load(Ordering::Relaxed) {
-                peak = peak.max(vm_hwm_kb(pid));
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            peak
-        })
-    };
-    let mut status = 0;
-    // SAFETY: pid is our own unwaited child; the pointer is valid. WNOWAIT
-    // leaves it a zombie, so its pid cannot be reused while it is watched.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let waited = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            pid as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOWAIT,
-        )
-    };
-    assert_eq!(waited, 0, "waitid: {}", std::io::Error::last_os_error());
-    let time = started.elapsed();
-    done.store(true, Ordering::Relaxed);
-    let max_rss_kb = watcher.join().expect("watcher");
-    // SAFETY: reaps our own exited child.
-    let reaped = unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert_eq!(reaped, pid, "waitpid: {}", std::io::Error::last_os_error());
-    let (output, listed) = reader.join().expect("stderr reader");
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    assert!(ok, "{command:?} failed ({status}):\n{output}");
-    // The child was reaped above; std must not wait for it again.
-    std::mem::forget(child);
-    assert!(max_rss_kb > 0, "no memory reading for {command:?}");
-    Run {
-        time,
-        listed,
-        max_rss_kb,
-    }
-}
-
-/// The peak resident set of process `pid` so far, 0 once it has exited.
-fn vm_hwm_kb(pid: libc::pid_t) -> u64 {
-    fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 // --- the contestants ----------------------------------------------------------
@@ -572,315 +453,4 @@ fn mbsync_rc(dir: &Path, servers: &support::Servers, user: &support::User, fsync
     );
     fs::write(&rc, text).expect("write mbsyncrc");
     rc
-}
-
-fn files_in(dir: &Path) -> usize {
-    fs::read_dir(dir).map_or(0, |d| d.count())
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
-// --- the mailbox ------------------------------------------------------------------
-
-struct Mailbox {
-    bytes: u64,
-    attachments: usize,
-    replies: usize,
-    encoded_headers: usize,
-}
-
-/// xorshift64*: the same mailbox on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn percent(&mut self, p: usize) -> bool {
-        self.below(100) < p
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-const PEOPLE: &[(&str, &str)] = &[
-    ("Айгерим Нурланова", "aigerim@example.kz"),
-    ("Дмитрий Иванов", "dmitry@example.ru"),
-    ("Ерлан Сапаров", "erlan@example.kz"),
-    ("王小明", "xiaoming@example.cn"),
-    ("李娜", "lina@example.cn"),
-    ("张伟", "zhangwei@example.cn"),
-    ("Jürgen Müller", "juergen@example.de"),
-    ("Alice Smith", "alice.smith@example.com"),
-    ("Bob Jones", "bob.jones@example.com"),
-    ("Carol White", "carol@example.org"),
-];
-
-const SUBJECTS: &[&str] = &[
-    "Отчёт за квартал",
-    "Встреча в четверг",
-    "Бюджет проекта на следующий год и согласование сроков",
-    "会议纪要",
-    "项目进度更新",
-    "关于下周出差的安排",
-    "Quarterly report",
-    "Invoice for November",
-    "Release planning",
-    "Lunch?",
-    "Жиналыс күн тәртібі",
-    "Travel plans for the conference",
-];
-
-const WORDS: &[&str] = &[
-    "invoice",
-    "meeting",
-    "report",
-    "budget",
-    "review",
-    "release",
-    "project",
-    "deadline",
-    "please",
-    "thanks",
-    "attached",
-    "schedule",
-    "the",
-    "and",
-    "of",
-    "to",
-    "we",
-    "will",
-    "встреча",
-    "отчёт",
-    "бюджет",
-    "проект",
-    "сроки",
-    "спасибо",
-    "пожалуйста",
-    "документ",
-    "жиналыс",
-    "есеп",
-    "会议",
-    "报告",
-    "预算",
-    "项目",
-    "谢谢",
-    "附件",
-    "时间",
-    "安排",
-];
-
-/// `text` as RFC 2047 encoded words when it is not ASCII.
-fn encode_header(text: &str) -> (String, bool) {
-    if text.is_ascii() {
-        return (text.to_string(), false);
-    }
-    // At most 45 bytes of UTF-8 per word keeps each word within 75 chars.
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for c in text.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
-            words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
-            chunk.clear();
-        }
-        chunk.push(c);
-    }
-    if !chunk.is_empty() {
-        words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
-    }
-    (words.join("\n "), true)
-}
-
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Text of about `bytes` bytes in lines of ~70 characters.
-fn text(rng: &mut Rng, bytes: usize) -> String {
-    let mut out = String::with_capacity(bytes + 80);
-    let mut line = 0;
-    while out.len() < bytes {
-        let w = rng.pick(WORDS);
-        out.push_str(w);
-        line += w.len() + 1;
-        if line > 70 {
-            out.push('\n');
-            line = 0;
-        } else {
-            out.push(' ');
-        }
-    }
-    out.push('\n');
-    out
-}
-
-/// Write `count` messages into `maildir`'s cur/ as Dovecot would have
-/// delivered them (S= and W= sizes in the names), oldest first, owned by
-/// the maildir's owner.
-fn generate(maildir: &Path, count: usize) -> Mailbox {
-    use std::os::unix::fs::MetadataExt;
-    let cur = maildir.join("cur");
-    let meta = fs::metadata(&cur).expect("maildir cur/ (created at first login)");
-    let (uid, gid) = (meta.uid(), meta.gid());
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut ids: Vec<(String, String)> = Vec::new(); // (message-id, references)
-    let mut subjects: Vec<String> = Vec::new();
-    let mut mailbox = Mailbox {
-        bytes: 0,
-        attachments: 0,
-        replies: 0,
-        encoded_headers: 0,
-    };
-    let base = 1_700_000_000i64;
-    for n in 0..count {
-        let date = base + n as i64 * 600 + rng.below(300) as i64;
-        let (from_name, from_addr) = *rng.pick(PEOPLE);
-        let (to_name, to_addr) = *rng.pick(PEOPLE);
-        let message_id = format!("<bench.{n}.{:x}@example.test>", rng.next() & 0xffff_ffff);
-        let mut head = String::with_capacity(2048);
-        for hop in 0..2 + rng.below(3) {
-            head.push_str(&format!(
-                "Received: from mx{hop}.example.net (mx{hop}.example.net [192.0.2.{}])\n\
-                 \tby mail.example.test (Postfix) with ESMTPS id {:X}\n\
-                 \tfor <alice@example.test>; {}\n",
-                rng.below(250),
-                rng.next(),
-                rfc2822(date - hop as i64 * 7)
-            ));
-        }
-        let (from_enc, a) = encode_header(from_name);
-        let (to_enc, b) = encode_header(to_name);
-        head.push_str(&format!(
-            "From: {from_enc} <{from_addr}>\nTo: {to_enc} <{to_addr}>, Alice <alice@example.test>\n"
-        ));
-        if rng.percent(30) {
-            let (cc_name, cc_addr) = *rng.pick(PEOPLE);
-            head.push_str(&format!("Cc: {} <{cc_addr}>\n", encode_header(cc_name).0));
-        }
-        // Threads: four in ten reply to one of the last few hundred.
-        let subject = if !ids.is_empty() && rng.percent(40) {
-            let parent = ids.len() - 1 - rng.below(ids.len().min(300));
-            let (parent_id, parent_refs) = ids[parent].clone();
-            let mut refs: Vec<&str> = parent_refs.split_whitespace().collect();
-            refs.push(&parent_id);
-            let keep = refs.len().saturating_sub(10);
-            let refs = refs[keep..].join("\n ");
-            head.push_str(&format!("In-Reply-To: {parent_id}\nReferences: {refs}\n"));
-            mailbox.replies += 1;
-            let refs = refs.replace("\n ", " ");
-            ids.push((message_id.clone(), refs));
-            format!("Re: {}", subjects[parent].trim_start_matches("Re: "))
-        } else {
-            ids.push((message_id.clone(), String::new()));
-            format!("{} #{n}", rng.pick(SUBJECTS))
-        };
-        let (subject_enc, c) = encode_header(&subject);
-        subjects.push(subject);
-        if a || b || c {
-            mailbox.encoded_headers += 1;
-        }
-        head.push_str(&format!(
-            "Subject: {subject_enc}\nDate: {}\nMessage-ID: {message_id}\n\
-             MIME-Version: 1.0\nX-Mailer: Bench Mailer 1.0\n",
-            rfc2822(date)
-        ));
-        // Mostly 2-20 kB of text (most near the low end); 1.5% carry a
-        // 100 kB-1 MB attachment.
-        let r = rng.below(1000) as f64 / 1000.0;
-        let text_bytes = 2_000 + (r * r * 18_000.0) as usize;
-        let body = text(&mut rng, text_bytes);
-        let mut raw = head;
-        if rng.below(1000) < 15 {
-            mailbox.attachments += 1;
-            let size = 100_000 + rng.below(900_000);
-            let data: Vec<u8> = (0..size.div_ceil(8))
-                .flat_map(|_| rng.next().to_le_bytes())
-                .take(size)
-                .collect();
-            let encoded = base64(&data);
-            raw.push_str(&format!(
-                "Content-Type: multipart/mixed; boundary=\"mix{n}\"\n\n\
-                 --mix{n}\nContent-Type: text/plain; charset=utf-8\n\
-                 Content-Transfer-Encoding: 8bit\n\n{body}\n--mix{n}\n\
-                 Content-Type: application/pdf; name=\"document-{n}.pdf\"\n\
-                 Content-Disposition: attachment; filename=\"document-{n}.pdf\"\n\
-                 Content-Transfer-Encoding: base64\n\n"
-            ));
-            for line in encoded.as_bytes().chunks(76) {
-                raw.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-                raw.push('\n');
-            }
-            raw.push_str(&format!("--mix{n}--\n"));
-        } else if rng.percent(25) {
-            raw.push_str(&format!(
-                "Content-Type: multipart/alternative; boundary=\"alt{n}\"\n\n\
-                 --alt{n}\nContent-Type: text/plain; charset=utf-8\n\
-                 Content-Transfer-Encoding: 8bit\n\n{body}\n--alt{n}\n\
-                 Content-Type: text/html; charset=utf-8\n\
-                 Content-Transfer-Encoding: 8bit\n\n<html><body><p>{}</p></body></html>\n\
-                 --alt{n}--\n",
-                body.replace('\n', "<br>\n")
-            ));
-        } else {
-            raw.push_str(&format!(
-                "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}"
-            ));
-        }
-        let flags = match rng.below(100) {
-            0..=79 => "S",
-            80..=82 => "FS",
-            83..=85 => "RS",
-            _ => "",
-        };
-        let size = raw.len();
-        let crlf_size = size + raw.matches('\n').count();
-        let name = format!("{date}.M{n}P1.bench,S={size},W={crlf_size}:2,{flags}");
-        let path = cur.join(name);
-        let mut file = fs::File::create(&path).expect("create message file");
-        file.write_all(raw.as_bytes()).expect("write message");
-        std::os::unix::fs::chown(&path, Some(uid), Some(gid)).expect("chown message");
-        mailbox.bytes += size as u64;
-    }
-    mailbox
-}
-
-fn rfc2822(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .expect("date")
-        .to_rfc2822()
 }
