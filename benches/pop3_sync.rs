@@ -114,9 +114,12 @@ fn main() {
         runs[2].push(fetchmail_round(&fetchmail, servers, user, count));
         runs[3].push(poshta_round(servers, user, count));
     }
+    // Poshta's whole run also writes the search index after the download
+    // (its "search index:" line marks the moment every message is stored).
+    let poshta_total = median(runs[3].iter().map(|r| r.time).collect());
     let [pipelined, single, fetchmail_runs, poshta] = runs.map(|runs| -> (Duration, u64) {
         (
-            median(runs.iter().map(|r| r.time).collect()),
+            median(runs.iter().map(|r| r.listed.unwrap_or(r.time)).collect()),
             runs.iter().map(|r| r.max_rss_kb).max().unwrap_or(0),
         )
     });
@@ -156,10 +159,15 @@ fn main() {
     );
     line(
         &format!(
-            "Poshta: poshta-cli sync, fresh store, {:.2}x",
+            "Poshta: poshta-cli sync, every message stored, {:.2}x",
             ratio(poshta.0)
         ),
         secs(poshta.0),
+        mb(poshta.1),
+    );
+    line(
+        "Poshta: and their search index (poshta-cli sync exits)",
+        secs(poshta_total),
         mb(poshta.1),
     );
     println!();

@@ -135,7 +135,11 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
     }
     let mut steps = Vec::new();
     let summary = service
-        .sync(account, |p| steps.push((p.fetched, p.to_fetch, p.bytes)))
+        .sync(account, |p| {
+            if p.stage == poshta::sync::Stage::Download {
+                steps.push((p.fetched, p.to_fetch, p.bytes))
+            }
+        })
         .await
         .unwrap();
     assert_eq!(summary.new_messages as u32, before);
@@ -424,7 +428,7 @@ async fn scripted_account(home: &Path, port: u16, security: Security) -> (Servic
 async fn without_uidl_messages_are_known_by_message_id_and_size() {
     let raw = |id: &str, subject: &str| {
         format!(
-            "Message-ID: <{id}@example.test>\r\nSubject: {subject}\r\n\r\nbody of {subject}\r\n"
+            "Message-ID: <{id}@example.test>\r\nSubject: {subject}\r\n\r\nbody of zebra{subject}\r\n"
         )
         .into_bytes()
     };
@@ -442,6 +446,9 @@ async fn without_uidl_messages_are_known_by_message_id_and_size() {
     assert_eq!(summary.new_messages, 2, "the duplicate is stored once");
     let inbox = inbox(&service, account).await;
     assert_eq!(subjects(&service, inbox).await, ["once", "twice"]);
+    // Found by their text: the bodies were indexed after the download.
+    let found = service.search("zebraonce".into(), 10).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
     let received = server.received();
     assert!(received.iter().any(|c| c == "TOP 1 0"), "{received:?}");
     // Known by their keys across a restart.

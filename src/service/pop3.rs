@@ -55,10 +55,13 @@ impl Service {
     pub(super) async fn check_pop3(
         &self,
         account: AccountId,
-        on_progress: impl FnMut(&sync::Progress),
+        mut on_progress: impl FnMut(&sync::Progress),
     ) -> Result<sync::Summary> {
         let client = self.pop3_client(account).await?;
-        sync::pop3::check_account(client, &self.inner.store, account, on_progress).await
+        let store = &self.inner.store;
+        let summary = sync::pop3::check_account(client, store, account, &mut on_progress).await?;
+        sync::index::catch_up(store, on_progress).await?;
+        Ok(summary)
     }
 
     /// A logged-in POP3 connection for `account`.

@@ -35,6 +35,13 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary> {
 /// Insert one message inside a caller's transaction, so a batch of them
 /// commits (or vanishes) as a whole.
 pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> Result<MessageId> {
+    let id = insert_row(tx, folder, msg)?;
+    index(tx, id, msg.parsed, &msg.parsed.body)?;
+    Ok(id)
+}
+
+/// The row, its body and its attachments.
+fn insert_row(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> Result<MessageId> {
     let p = msg.parsed;
     tx.prepare_cached(
         "INSERT INTO message (folder_id, message_id, in_reply_to, thread_key, subject,
@@ -75,8 +82,20 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
             a.size as i64
         ])?;
     }
-    index(tx, MessageId(id), p, &p.body)?;
     Ok(MessageId(id))
+}
+
+/// [`insert`] without the full-text row: queued for the catch-up after
+/// the run (see `search_index`), so a download is not held up by FTS5
+/// tokenising every body (a third of a POP3 download's time).
+pub fn insert_deferred(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    msg: &NewMessage<'_>,
+) -> Result<MessageId> {
+    let id = insert_row(tx, folder, msg)?;
+    super::search_index::queue(tx, &[id])?;
+    Ok(id)
 }
 
 /// (Re)write a message's full-text row: `body` is empty until the body is

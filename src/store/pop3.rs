@@ -170,7 +170,7 @@ impl Store {
                         flags: Flags::default(),
                         fallback_date: now(),
                     };
-                    let id = super::messages::insert(&tx, inbox, &msg)?;
+                    let id = super::messages::insert_deferred(&tx, inbox, &msg)?;
                     stored.push(id);
                     id
                 }

@@ -1,7 +1,8 @@
-//! The full-text index's backlog. Rows a header sync inserts are queued
-//! here rather than tokenised in the transaction that makes them visible:
-//! FTS5 work was a third of the time to get a large folder's list into
-//! the store. The sync catches up right after its run, a chunk per
+//! The full-text index's backlog. Rows a header sync inserts, and whole
+//! messages a POP3 download stores, are queued here rather than tokenised
+//! in the transaction that makes them visible: FTS5 work was a third of
+//! the time to get a large folder's list, or a POP3 download, into the
+//! store. The sync catches up right after its run, a chunk per
 //! transaction (so the window keeps reading between chunks), and a search
 //! catches up first, so it never misses mail that is in the list.
 
@@ -14,6 +15,10 @@ use rusqlite::{Transaction, params};
 /// Rows indexed per transaction: about 50 ms of work, short enough that
 /// the list never waits long for the store.
 pub const CHUNK: usize = 2_000;
+/// And at most about this much message text per transaction (a chunk of
+/// whole messages parsed and tokenised takes about as long as 2,000
+/// headers).
+const CHUNK_BYTES: usize = 4 * 1024 * 1024;
 
 /// Queue rows just inserted without a full-text row.
 pub(crate) fn queue(tx: &Transaction<'_>, ids: &[MessageId]) -> Result<()> {
@@ -46,18 +51,30 @@ impl Store {
     pub fn index_pending(&mut self, limit: usize) -> Result<usize> {
         let tx = self.conn_mut().transaction()?;
         let mut done = 0;
+        let mut bytes = 0;
         let mut last = None;
         {
-            // Queued rows are header-only: a body, once stored, indexes
-            // its message itself and takes it off the queue.
+            // A header-only row is found by its envelope; a whole message
+            // (downloaded by POP3) by its text too, read from its body.
             let mut rows = tx.prepare_cached(
-                "SELECT q.message_id, m.subject, m.from_name, m.from_addr, m.to_list, m.cc_list
+                "SELECT q.message_id, m.subject, m.from_name, m.from_addr, m.to_list, m.cc_list,
+                        b.raw
                    FROM index_queue q JOIN message m ON m.id = q.message_id
+                   LEFT JOIN message_body b ON b.message_id = m.id AND m.body_state = 'complete'
                   ORDER BY q.message_id LIMIT ?1",
             )?;
             let mut rows = rows.query([limit as i64])?;
             while let Some(r) = rows.next()? {
                 let id = MessageId(r.get(0)?);
+                let body = match r.get_ref(6)?.as_blob_or_null() {
+                    Ok(Some(raw)) => {
+                        bytes += raw.len();
+                        crate::mime::parse::parse(raw)
+                            .map(|p| p.body)
+                            .unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
                 let text: [String; 5] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?];
                 let [subject, from_name, from_addr, to, cc] = &text;
                 let fields = Searchable {
@@ -67,9 +84,12 @@ impl Store {
                     to,
                     cc,
                 };
-                index_fields(&tx, id, &fields, "")?;
+                index_fields(&tx, id, &fields, &body)?;
                 done += 1;
                 last = Some(id);
+                if bytes >= CHUNK_BYTES {
+                    break;
+                }
             }
         }
         if let Some(last) = last {

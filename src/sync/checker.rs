@@ -94,10 +94,10 @@ where
             .await?;
         let client = (self.connect)().await?;
         self.report(AccountStatus::Syncing(Progress::default()));
-        let summary = super::pop3::check_account(client, &self.store, account, |progress| {
-            self.report(AccountStatus::Syncing(progress.clone()));
-        })
-        .await?;
+        let report = |progress: &Progress| self.report(AccountStatus::Syncing(progress.clone()));
+        let summary = super::pop3::check_account(client, &self.store, account, report).await?;
+        // The mail is in; now what search needs.
+        super::index::catch_up(&self.store, report).await?;
         Ok((summary, first))
     }
 
