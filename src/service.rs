@@ -235,18 +235,39 @@ impl Service {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A logged-in IMAP session for `account`.
-    async fn imap_session(&self, account: AccountId) -> Result<imap::connect::Session> {
+    /// `account`'s incoming server, which must speak `protocol`, and the
+    /// password of this session for it.
+    async fn incoming_login(
+        &self,
+        account: AccountId,
+        protocol: Protocol,
+    ) -> Result<(crate::account::Server, String)> {
         let settings = self.account_settings(account).await?;
         let server = settings
             .incoming
-            .filter(|s| s.protocol == Protocol::Imap)
+            .filter(|s| s.protocol == protocol)
             .ok_or(Error::InvalidSettings("incoming server"))?;
         let password = self
             .passwords()
             .get(&account)
             .cloned()
             .ok_or(Error::PasswordNeeded)?;
+        Ok((server, password))
+    }
+
+    /// A failed login's error; a refused password is forgotten, so the
+    /// next try asks again.
+    fn login_failed(&self, account: AccountId, e: impl Into<Error>) -> Error {
+        let e = e.into();
+        if e.kind() == crate::ErrorKind::Authentication {
+            self.passwords().remove(&account);
+        }
+        e
+    }
+
+    /// A logged-in IMAP session for `account`.
+    async fn imap_session(&self, account: AccountId) -> Result<imap::connect::Session> {
+        let (server, password) = self.incoming_login(account, Protocol::Imap).await?;
         let mut endpoint =
             imap::connect::Endpoint::new(server.host.clone(), server.port, server.security);
         endpoint.trust = Trust {
@@ -255,17 +276,9 @@ impl Service {
         };
         let timeouts = imap::connect::Timeouts::default();
         let connection = imap::connect::connect(&endpoint, &timeouts).await?;
-        match imap::connect::login(connection, &server.username, &password).await {
-            Ok(session) => Ok(session),
-            Err(e) => {
-                let e = Error::from(e);
-                // A refused password is forgotten, so the next try asks again.
-                if e.kind() == crate::ErrorKind::Authentication {
-                    self.passwords().remove(&account);
-                }
-                Err(e)
-            }
-        }
+        imap::connect::login(connection, &server.username, &password)
+            .await
+            .map_err(|e| self.login_failed(account, e))
     }
 
     /// Sync an IMAP account: folders, flags, new headers (newest first),

@@ -306,17 +306,18 @@ impl Service {
         state.workers.insert(account, running);
     }
 
+    /// The service as a worker holds it: weakly, so a worker never keeps
+    /// it alive (see Live's Drop).
+    fn weak(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
     fn spawn_checker(&self, state: &State, account: AccountId) -> Running {
         let control = Arc::new(Control::default());
-        let service: Weak<Inner> = Arc::downgrade(&self.inner);
+        let service = self.weak();
         let connect = move || {
             let service = service.clone();
-            async move {
-                let inner = service
-                    .upgrade()
-                    .ok_or_else(|| Error::Internal("the service was closed".into()))?;
-                Service { inner }.pop3_client(account).await
-            }
+            async move { upgrade(&service)?.pop3_client(account).await }
         };
         let checker = Checker {
             account,
@@ -332,16 +333,10 @@ impl Service {
 
     fn spawn(&self, state: &State, account: AccountId, target: Target) -> Running {
         let control = Arc::new(Control::default());
-        // Weak: a worker must not keep the service alive (see Live's Drop).
-        let service: Weak<Inner> = Arc::downgrade(&self.inner);
+        let service = self.weak();
         let connect = move || {
             let service = service.clone();
-            async move {
-                let inner = service
-                    .upgrade()
-                    .ok_or_else(|| Error::Internal("the service was closed".into()))?;
-                Service { inner }.imap_session(account).await
-            }
+            async move { upgrade(&service)?.imap_session(account).await }
         };
         let worker = Worker {
             account,
@@ -371,4 +366,12 @@ impl Service {
             }
         }
     }
+}
+
+/// The service a worker's weak handle points to, unless it was closed.
+fn upgrade(service: &Weak<Inner>) -> Result<Service> {
+    let inner = service
+        .upgrade()
+        .ok_or_else(|| Error::Internal("the service was closed".into()))?;
+    Ok(Service { inner })
 }

@@ -66,16 +66,7 @@ impl Service {
 
     /// A logged-in POP3 connection for `account`.
     pub(super) async fn pop3_client(&self, account: AccountId) -> Result<pop3::Client> {
-        let settings = self.account_settings(account).await?;
-        let server = settings
-            .incoming
-            .filter(|s| s.protocol == Protocol::Pop3)
-            .ok_or(Error::InvalidSettings("incoming server"))?;
-        let password = self
-            .passwords()
-            .get(&account)
-            .cloned()
-            .ok_or(Error::PasswordNeeded)?;
+        let (server, password) = self.incoming_login(account, Protocol::Pop3).await?;
         let trust = Trust {
             extra_ca_pem: server.extra_ca_pem.clone(),
             pinned_sha256: server.pinned_sha256,
@@ -87,14 +78,10 @@ impl Service {
             security: server.security,
         };
         let mut client = pop3::connect(&endpoint, tls, &pop3::Timeouts::default()).await?;
-        if let Err(e) = client.login(&server.username, &password).await {
-            let e = Error::from(e);
-            // A refused password is forgotten, so the next try asks again.
-            if e.kind() == crate::ErrorKind::Authentication {
-                self.passwords().remove(&account);
-            }
-            return Err(e);
-        }
+        client
+            .login(&server.username, &password)
+            .await
+            .map_err(|e| self.login_failed(account, e))?;
         Ok(client)
     }
 }
