@@ -319,11 +319,11 @@ pub async fn login(conn: Connection, user: &str, password: &str) -> Result<Sessi
     let attempt = if capabilities.has_auth("PLAIN") {
         let mut real = PlaceholderPlain::message(user, password);
         client.get_mut().arm(
-            credential::base64(&PlaceholderPlain::message(
+            crate::net::base64::encode(&PlaceholderPlain::message(
                 USER_PLACEHOLDER,
                 PASSWORD_PLACEHOLDER,
             )),
-            credential::base64(&real),
+            crate::net::base64::encode(&real),
         );
         stream::wipe(&mut real);
         let authenticator = PlaceholderPlain { answered: false };

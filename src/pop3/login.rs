@@ -61,7 +61,7 @@ impl Client {
         message.extend_from_slice(user.as_bytes());
         message.push(0);
         message.extend_from_slice(password.as_bytes());
-        let mut encoded = base64(&message);
+        let mut encoded = crate::net::base64::encode(&message);
         wipe(&mut message);
 
         let mut command = b"AUTH PLAIN ".to_vec();
@@ -137,45 +137,10 @@ fn wipe(bytes: &mut Vec<u8>) {
     bytes.clear();
 }
 
-/// Standard base64 with padding (RFC 4648), for the SASL response.
-fn base64(input: &[u8]) -> Vec<u8> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let symbol = |n: u32| ALPHABET.get((n & 63) as usize).copied().unwrap_or(b'=');
-    let mut out = Vec::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
-        out.push(symbol(n >> 18));
-        out.push(symbol(n >> 12));
-        out.push(if chunk.len() > 1 {
-            symbol(n >> 6)
-        } else {
-            b'='
-        });
-        out.push(if chunk.len() > 2 { symbol(n) } else { b'=' });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pop3::script::client_with;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (input, output) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), output.as_bytes(), "{input:?}");
-        }
-    }
 
     #[tokio::test]
     async fn auth_plain_when_offered() {
