@@ -27,7 +27,6 @@ pub use capability::Capabilities;
 pub use client::Client;
 pub use pipeline::Retrievals;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +37,7 @@ use tokio_rustls::client::TlsStream;
 
 pub use crate::account::Security;
 pub use crate::imap::connect::{ConnectError, Step};
+use crate::imap::connect::{tcp_connect, upgrade};
 use crate::net::tls;
 use wire::Wire;
 
@@ -95,14 +95,9 @@ pub async fn connect(
             // Before connecting: a bad name must not cost a connection.
             ServerName::try_from(host)
                 .map_err(|_| ConnectError::InvalidServerName(host.to_owned()))?;
-            let tcp = tcp_connect(endpoint, timeouts.connect).await?;
+            let tcp = tcp_connect(host, port, timeouts.connect).await?;
             let tcp = stls::negotiate(Wire::new(tcp, timeouts.command)).await?;
-            let stream = bounded(Step::TlsHandshake, timeouts.connect, async {
-                tls::handshake(tcp, host, port, tls)
-                    .await
-                    .map_err(ConnectError::from)
-            })
-            .await?;
+            let stream = upgrade(tcp, host, port, tls, timeouts.connect).await?;
             let fingerprint = peer_sha256(&stream);
             // No second greeting after STLS; capabilities are re-read.
             Client::start(
@@ -120,7 +115,7 @@ pub async fn connect(
                 port,
                 "POP3 without TLS (account opted in): password and mail travel in clear"
             );
-            let tcp = tcp_connect(endpoint, timeouts.connect).await?;
+            let tcp = tcp_connect(host, port, timeouts.connect).await?;
             Client::start(
                 Box::new(tcp),
                 Security::Plain,
@@ -140,34 +135,6 @@ fn peer_sha256(stream: &TlsStream<TcpStream>) -> Option<[u8; 32]> {
         .peer_certificates()
         .and_then(|chain| chain.first())
         .map(|cert| tls::sha256(cert))
-}
-
-async fn tcp_connect(endpoint: &Endpoint, after: Duration) -> Result<TcpStream, ConnectError> {
-    let connect_error = |source| ConnectError::Connect {
-        host: endpoint.host.clone(),
-        port: endpoint.port,
-        source,
-    };
-    bounded(Step::Connect, after, async {
-        let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-            .await
-            .map_err(connect_error)?;
-        // Commands are small and latency-bound.
-        tcp.set_nodelay(true).map_err(connect_error)?;
-        Ok(tcp)
-    })
-    .await
-}
-
-/// Runs `future` under `after`, reporting a timeout as `step`.
-async fn bounded<T>(
-    step: Step,
-    after: Duration,
-    future: impl Future<Output = Result<T, ConnectError>>,
-) -> Result<T, ConnectError> {
-    tokio::time::timeout(after, future)
-        .await
-        .unwrap_or(Err(ConnectError::Timeout { step, after }))
 }
 
 #[cfg(test)]

@@ -178,12 +178,13 @@ async fn open(
         ServerName::try_from(server_name)
             .map_err(|_| ConnectError::InvalidServerName(server_name.to_owned()))?;
     }
-    let mut tcp = tcp_connect(endpoint, timeouts.connect).await?;
+    let mut tcp = tcp_connect(&endpoint.host, endpoint.port, timeouts.connect).await?;
 
     let (stream, preauth) = match endpoint.security {
         Security::Tls => {
             let config = config.ok_or(ConnectError::Internal("no TLS configuration"))?;
-            let mut tls = upgrade(tcp, server_name, endpoint.port, config, timeouts).await?;
+            let mut tls =
+                upgrade(tcp, server_name, endpoint.port, config, timeouts.connect).await?;
             let line = with_timeout(
                 Step::Greeting,
                 timeouts.greeting,
@@ -203,7 +204,7 @@ async fn open(
         Security::StartTls => {
             let config = config.ok_or(ConnectError::Internal("no TLS configuration"))?;
             plaintext::starttls_negotiation(&mut tcp, timeouts).await?;
-            let tls = upgrade(tcp, server_name, endpoint.port, config, timeouts).await?;
+            let tls = upgrade(tcp, server_name, endpoint.port, config, timeouts.connect).await?;
             (ImapStream::tls(tls), false)
         }
         Security::Plain => {
@@ -243,14 +244,20 @@ async fn open(
     })
 }
 
-async fn tcp_connect(endpoint: &Endpoint, after: Duration) -> Result<TcpStream, ConnectError> {
+/// A TCP connection to `host:port` within `after` (POP3 connects the
+/// same way).
+pub(crate) async fn tcp_connect(
+    host: &str,
+    port: u16,
+    after: Duration,
+) -> Result<TcpStream, ConnectError> {
     let connect_error = |source| ConnectError::Connect {
-        host: endpoint.host.clone(),
-        port: endpoint.port,
+        host: host.to_owned(),
+        port,
         source,
     };
     let attempt = async {
-        let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
+        let tcp = TcpStream::connect((host, port))
             .await
             .map_err(connect_error)?;
         // Commands are small and latency-bound.
@@ -260,14 +267,15 @@ async fn tcp_connect(endpoint: &Endpoint, after: Duration) -> Result<TcpStream, 
     with_timeout(Step::Connect, after, attempt).await
 }
 
-async fn upgrade(
+/// A verified TLS handshake on `tcp` within `after`.
+pub(crate) async fn upgrade(
     tcp: TcpStream,
     server_name: &str,
     port: u16,
     config: Arc<ClientConfig>,
-    timeouts: &Timeouts,
+    after: Duration,
 ) -> Result<TlsStream<TcpStream>, ConnectError> {
-    with_timeout(Step::TlsHandshake, timeouts.connect, async {
+    with_timeout(Step::TlsHandshake, after, async {
         tls::handshake(tcp, server_name, port, config)
             .await
             .map_err(ConnectError::from)
@@ -276,7 +284,7 @@ async fn upgrade(
 }
 
 /// Runs `future` under `after`, reporting a timeout as `step`.
-async fn with_timeout<T>(
+pub(crate) async fn with_timeout<T>(
     step: Step,
     after: Duration,
     future: impl Future<Output = Result<T, ConnectError>>,
