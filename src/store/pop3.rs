@@ -218,21 +218,37 @@ impl Store {
     }
 
     /// Forget the keys of `account` no longer on the server (deleted there,
-    /// by us or anyone): `on_server` must be a complete listing.
+    /// by us or anyone): `on_server` must be a complete listing. Returns
+    /// the keys still known.
     pub fn pop3_forget_gone(
         &mut self,
         account: AccountId,
         on_server: &HashSet<String>,
-    ) -> Result<usize> {
-        let known = self.pop3_keys(account)?;
+    ) -> Result<HashSet<String>> {
+        let (kept, gone): (HashSet<String>, HashSet<String>) = self
+            .pop3_keys(account)?
+            .into_iter()
+            .partition(|key| on_server.contains(key));
         let tx = self.conn_mut().transaction()?;
-        let mut gone = 0;
-        for key in known.difference(on_server) {
-            gone += tx
-                .prepare_cached("DELETE FROM pop3_seen WHERE account_id = ?1 AND key = ?2")?
+        for key in &gone {
+            tx.prepare_cached("DELETE FROM pop3_seen WHERE account_id = ?1 AND key = ?2")?
                 .execute(params![account.0, key])?;
         }
         tx.commit()?;
-        Ok(gone)
+        Ok(kept)
+    }
+
+    /// Whether anything was ever downloaded for `account` (and is still
+    /// remembered): a first check brings the whole mailbox, not news.
+    pub fn pop3_has_downloaded(&self, account: AccountId) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM pop3_seen WHERE account_id = ?1 LIMIT 1",
+                [account.0],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 }

@@ -90,7 +90,7 @@ where
         let account = self.account;
         let first = self
             .store
-            .run(move |s| Ok(s.pop3_keys(account)?.is_empty()))
+            .run(move |s| Ok(!s.pop3_has_downloaded(account)?))
             .await?;
         let client = (self.connect)().await?;
         self.report(AccountStatus::Syncing(Progress::default()));

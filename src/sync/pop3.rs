@@ -54,10 +54,7 @@ pub async fn check_account(
     let known = {
         let on_server = on_server.clone();
         store
-            .run(move |s| {
-                s.pop3_forget_gone(account, &on_server)?;
-                s.pop3_keys(account)
-            })
+            .run(move |s| s.pop3_forget_gone(account, &on_server))
             .await?
     };
     let mut seen = HashSet::new();
