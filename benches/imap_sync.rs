@@ -131,7 +131,7 @@ fn main() {
         let home = tempfile::tempdir().expect("temp dir");
         let account = add_account(home.path(), servers, user);
         list_runs.push(run_measured(
-            Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+            common::wrapped(env!("CARGO_BIN_EXE_poshta-cli"))
                 .args(["sync", &account])
                 .env("POSHTA_HOME", home.path())
                 .env("POSHTA_PASSWORD", &user.password),
@@ -229,7 +229,7 @@ fn main() {
 
     // --- (b) every body ---------------------------------------------------
     let bodies = run_measured(
-        Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+        common::wrapped(env!("CARGO_BIN_EXE_poshta-cli"))
             .args(["sync", &account, "--bodies"])
             .env("POSHTA_HOME", home.path())
             .env("POSHTA_PASSWORD", &user.password),

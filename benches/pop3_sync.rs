@@ -403,14 +403,19 @@ fn fetchmail_version(fetchmail: &Path) -> String {
 /// `poshta-cli sync` into a fresh store; checks it holds all `count`.
 fn poshta_round(servers: &support::Servers, user: &support::User, count: usize) -> Run {
     let home = tempfile::tempdir().expect("temp dir");
-    let cli = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_poshta-cli"));
+    let cli = |wrap: bool| {
+        let program = env!("CARGO_BIN_EXE_poshta-cli");
+        let mut command = if wrap {
+            common::wrapped(program)
+        } else {
+            Command::new(program)
+        };
         command
             .env("POSHTA_HOME", home.path())
             .env("POSHTA_PASSWORD", &user.password);
         command
     };
-    let out = cli()
+    let out = cli(false)
         .args([
             "account",
             "add",
@@ -431,7 +436,7 @@ fn poshta_round(servers: &support::Servers, user: &support::User, count: usize) 
         String::from_utf8_lossy(&out.stderr)
     );
     let account = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let run = run_measured(cli().args(["sync", &account]));
+    let run = run_measured(cli(true).args(["sync", &account]));
     let store = Store::open(&poshta::paths::store_file(home.path())).expect("store");
     let inbox = store
         .folder_by_role(AccountId(account.parse().expect("id")), Role::Inbox)

@@ -62,6 +62,23 @@ pub fn message_count(bench_default: usize, smoke_default: usize) -> (usize, bool
 
 // --- measuring child processes ------------------------------------------------
 
+/// A command running `program`, or, when `POSHTA_BENCH_WRAP` is set, that
+/// command line with `program` appended (for example
+/// `POSHTA_BENCH_WRAP="perf record -g -o sync.perf --"` to profile a
+/// contestant; its time and memory are then the wrapper's).
+pub fn wrapped(program: &str) -> Command {
+    let wrap = std::env::var("POSHTA_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    match words.next() {
+        Some(first) => {
+            let mut command = Command::new(first);
+            command.args(words).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
 pub struct Run {
     pub time: Duration,
     /// When the child printed its first "search index:" line: every list

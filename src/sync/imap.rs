@@ -519,12 +519,11 @@ async fn fetch_headers<T: Stream>(
 }
 
 /// Parse a batch of fetched headers (outside the store lock, so the list
-/// can be read meanwhile), wait for the batch before, then insert them in
-/// one transaction. Returns how many were stored.
-/// Commit a batch of headers once `gate` opens. With `adopted` (the
-/// folder has rows waiting for their UID), a header matching one of them
-/// by Message-ID gives it its UID instead of becoming a new row, and is
-/// counted there.
+/// can be read meanwhile), wait for `gate` (the batch before), then insert
+/// them in one transaction. Returns how many were stored. With `adopted`
+/// (the folder has rows waiting for their UID), a header matching one of
+/// them by Message-ID gives it its UID instead of becoming a new row, and
+/// is counted there.
 fn store_headers(
     store: &Shared,
     folder: FolderId,
