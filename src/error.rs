@@ -28,7 +28,7 @@ pub enum ErrorKind {
     PasswordNeeded,
     /// Only local folders can receive imported mail.
     ImportTarget,
-    /// Messages can only be moved or copied within one account.
+    /// Mail can go to another account only once it is wholly here.
     CrossAccount,
     /// The server said no to a change (e.g. a folder it will not create).
     ServerRefused,
@@ -107,7 +107,7 @@ pub enum Error {
     PasswordNeeded,
     #[error("mail can only be imported into a local folder")]
     ImportTarget,
-    #[error("messages can only be moved or copied within one account")]
+    #[error("messages not downloaded cannot go to another account")]
     CrossAccount,
     /// A NO or BAD answer to a command that changes something.
     #[error("the server refused {context}: {detail}")]

@@ -16,6 +16,7 @@ pub mod remap;
 pub mod remote;
 pub mod search_index;
 pub mod server_folders;
+pub mod uploads;
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

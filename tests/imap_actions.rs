@@ -294,7 +294,10 @@ async fn a_row_waiting_for_its_uid_is_matched_by_message_id() {
 }
 
 #[tokio::test]
-async fn moves_between_accounts_are_refused() {
+async fn the_store_takes_mail_to_another_account_only_with_its_body() {
+    // The service downloads the body first (tests/cross_account.rs); the
+    // store on its own refuses, as the server copy would be deleted while
+    // only the header is here.
     let mut f = fixture().await;
     let (_, a_id) = f.folder("cross", 1, None).await;
     let moved = message_with_uid(&f.store, a_id, 1).await;

@@ -1,17 +1,25 @@
 //! Commands whose answers async-imap drops: UID MOVE and UID COPY report
-//! the new UIDs in a `COPYUID` response code (RFC 4315, RFC 6851), which
-//! is what lets a moved message keep its local row, body included.
+//! the new UIDs in a `COPYUID` response code (RFC 4315, RFC 6851), and
+//! APPEND the new UID in `APPENDUID`, which is what lets a moved message
+//! keep its local row, body included.
 
 use crate::error::{Error, Result};
 use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{Response, ResponseCode, Status};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// The UIDs messages received in the destination, source UID → new UID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyUid {
     pub uidvalidity: u32,
     pub pairs: Vec<(u32, u32)>,
+}
+
+/// Where an APPEND put the message (RFC 4315).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendUid {
+    pub uidvalidity: u32,
+    pub uid: u32,
 }
 
 /// An IMAP quoted string: backslash and double quote escaped. Mailbox
@@ -33,16 +41,37 @@ pub async fn run<T>(
     session: &mut async_imap::Session<T>,
     command: &str,
     context: &'static str,
+    each: impl FnMut(&Response<'_>),
+) -> Result<()>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let tag = session
+        .run_command(command)
+        .await
+        .map_err(|e| network_error(context, e))?;
+    answer(session, &tag, context, each).await
+}
+
+fn network_error(context: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::Network {
+        context,
+        detail: e.to_string(),
+    }
+}
+
+/// Read responses to the command tagged `tag` until its tagged answer
+/// (see [`run`]).
+async fn answer<T>(
+    session: &mut async_imap::Session<T>,
+    tag: &async_imap::imap_proto::RequestId,
+    context: &'static str,
     mut each: impl FnMut(&Response<'_>),
 ) -> Result<()>
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
     let network = |detail: String| Error::Network { context, detail };
-    let tag = session
-        .run_command(command)
-        .await
-        .map_err(|e| network(e.to_string()))?;
     loop {
         let response = session
             .read_response()
@@ -60,7 +89,7 @@ where
                 tag: done,
                 status,
                 outcome,
-            } if *done == tag => {
+            } if done == tag => {
                 return match status {
                     Status::Ok => Ok(()),
                     _ => Err(Error::ServerRefused {
@@ -104,6 +133,102 @@ where
     })
     .await?;
     Ok(found)
+}
+
+/// APPEND `raw` to `mailbox` with `flags` (IMAP flag names), sending the
+/// message as a literal once the server asks for it. Bare LFs become
+/// CRLF, as IMAP requires. Returns the `APPENDUID` if the server gave one.
+pub async fn append<T>(
+    session: &mut async_imap::Session<T>,
+    mailbox: &str,
+    flags: &[&str],
+    raw: &[u8],
+) -> Result<Option<AppendUid>>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    const CONTEXT: &str = "APPEND";
+    let literal = crlf(raw);
+    let command = format!(
+        "APPEND {} ({}) {{{}}}",
+        quote(mailbox)?,
+        flags.join(" "),
+        literal.len()
+    );
+    let tag = session
+        .run_command(&command)
+        .await
+        .map_err(|e| network_error(CONTEXT, e))?;
+    // The server asks for the literal, or refuses it (too large, say).
+    loop {
+        let response = session
+            .read_response()
+            .await
+            .map_err(|e| network_error(CONTEXT, e))?
+            .ok_or_else(|| network_error(CONTEXT, "connection closed"))?;
+        match response.parsed() {
+            Response::Continue { .. } => break,
+            Response::Done {
+                tag: done, outcome, ..
+            } if *done == tag => {
+                return Err(Error::ServerRefused {
+                    context: CONTEXT,
+                    detail: outcome.information.as_deref().unwrap_or("").to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let stream = session.get_mut();
+    stream
+        .write_all(&literal)
+        .await
+        .map_err(|e| network_error(CONTEXT, e))?;
+    stream
+        .write_all(b"\r\n")
+        .await
+        .map_err(|e| network_error(CONTEXT, e))?;
+    stream
+        .flush()
+        .await
+        .map_err(|e| network_error(CONTEXT, e))?;
+    let mut found = None;
+    answer(session, &tag, CONTEXT, |response| {
+        if let Response::Done {
+            status: Status::Ok,
+            outcome,
+            ..
+        } = response
+            && let Some(ResponseCode::AppendUid(uidvalidity, uids)) = outcome.code.as_ref()
+            && let Some(&[uid]) = expand(uids).as_deref()
+        {
+            found = Some(AppendUid {
+                uidvalidity: *uidvalidity,
+                uid,
+            });
+        }
+    })
+    .await?;
+    Ok(found)
+}
+
+/// `raw` with every bare LF made CRLF.
+fn crlf(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let bare = raw
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || raw[i - 1] != b'\r'));
+    if !bare {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
+    for (i, &b) in raw.iter().enumerate() {
+        if b == b'\n' && (i == 0 || raw[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn copy_uid(code: &ResponseCode<'_>) -> Option<CopyUid> {
@@ -164,6 +289,12 @@ mod tests {
         );
         let uneven = ResponseCode::CopyUid(9, vec![UidSetMember::Uid(4)], vec![]);
         assert_eq!(copy_uid(&uneven), None);
+    }
+
+    #[test]
+    fn literals_get_crlf_line_ends() {
+        assert_eq!(&*crlf(b"a\r\nb\r\n"), b"a\r\nb\r\n");
+        assert_eq!(&*crlf(b"\na\nb\r\nc\n"), b"\r\na\r\nb\r\nc\r\n");
     }
 
     #[test]

@@ -82,16 +82,60 @@ fn target(conn: &rusqlite::Connection, dest: FolderId) -> Result<Target> {
 }
 
 impl Target {
-    /// Within one account anything goes. Between accounts only between
-    /// folders kept here (Local Folders, POP3 accounts): the row just
-    /// changes folder. To or from a server folder of another account a
-    /// message would have to be uploaded, which is not done yet.
-    fn check(self, at: &Location) -> Result<()> {
-        if at.account == self.account || (!at.remote && !self.remote) {
-            Ok(())
-        } else {
-            Err(Error::CrossAccount)
+    /// Whether a message at `at` goes to another account. Between folders
+    /// kept here the row just changes folder. To a server folder of
+    /// another account it is uploaded (`Op::Append`), and from one it is
+    /// deleted there once moved: both need the whole message here first,
+    /// else [`Error::CrossAccount`] (the service downloads it beforehand).
+    fn crosses(self, tx: &Transaction<'_>, at: &Location, id: MessageId) -> Result<bool> {
+        if at.account == self.account {
+            return Ok(false);
         }
+        if (at.remote || self.remote) && !has_body(tx, id)? {
+            return Err(Error::CrossAccount);
+        }
+        Ok(true)
+    }
+}
+
+fn has_body(tx: &Transaction<'_>, id: MessageId) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT body_state = 'complete' FROM message WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// Messages to upload into a server folder of another account.
+struct Uploads {
+    target: Target,
+    dest: FolderId,
+    messages: Vec<MessageId>,
+}
+
+impl Uploads {
+    fn new(target: Target, dest: FolderId) -> Self {
+        Self {
+            target,
+            dest,
+            messages: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, message: MessageId) {
+        if self.target.remote {
+            self.messages.push(message);
+        }
+    }
+
+    fn queue(self, tx: &Transaction<'_>) -> Result<()> {
+        if self.messages.is_empty() {
+            return Ok(());
+        }
+        let op = Op::Append {
+            messages: self.messages,
+        };
+        ops::queue(tx, self.target.account, self.dest, &op)
     }
 }
 
@@ -121,8 +165,8 @@ impl Outgoing {
 }
 
 impl Store {
-    /// Move messages into `dest`, a folder of the same account. Messages
-    /// already there are left alone.
+    /// Move messages into `dest`, in this account or another (see
+    /// [`Target::crosses`]). Messages already there are left alone.
     pub fn move_messages(&mut self, ids: &[MessageId], dest: FolderId) -> Result<Undo> {
         let target = target(self.conn(), dest)?;
         let tx = self.conn_mut().transaction()?;
@@ -131,19 +175,24 @@ impl Store {
         Ok(undo)
     }
 
-    /// Copy messages into `dest`, a folder of the same account. Returns
-    /// the new messages.
+    /// Copy messages into `dest`, in this account or another. Returns the
+    /// new messages.
     pub fn copy_messages(&mut self, ids: &[MessageId], dest: FolderId) -> Result<Vec<MessageId>> {
         let target = target(self.conn(), dest)?;
         let tx = self.conn_mut().transaction()?;
         let mut outgoing = Outgoing::default();
+        let mut uploads = Uploads::new(target, dest);
         let mut copies = Vec::with_capacity(ids.len());
         for &id in ids {
             let Some(at) = locate(&tx, id)? else { continue };
-            target.check(&at)?;
+            let crosses = target.crosses(&tx, &at, id)?;
             let copy = copy_row(&tx, id, dest)?;
-            // The copy's row is what the server's new UID will belong to.
-            outgoing.add(&at, copy);
+            if crosses {
+                uploads.add(copy);
+            } else {
+                // The copy's row is what the server's new UID will belong to.
+                outgoing.add(&at, copy);
+            }
             copies.push(copy);
         }
         outgoing.queue(&tx, |uidvalidity, items| Op::Copy {
@@ -151,6 +200,7 @@ impl Store {
             dest,
             items,
         })?;
+        uploads.queue(&tx)?;
         tx.commit()?;
         Ok(copies)
     }
@@ -250,17 +300,26 @@ fn move_in(
     target: Target,
 ) -> Result<Undo> {
     let mut outgoing = Outgoing::default();
+    // Moved to another account: deleted from their server folder...
+    let mut leaving = Outgoing::default();
+    // ...and uploaded to the destination's server.
+    let mut uploads = Uploads::new(target, dest);
     let mut undo = Undo::default();
     for &id in ids {
         let Some(at) = locate(tx, id)? else { continue };
         if at.folder == dest {
             continue;
         }
-        target.check(&at)?;
+        let crosses = target.crosses(tx, &at, id)?;
         // The UID in `dest` is the server's to give; until then none.
         tx.prepare_cached("UPDATE message SET folder_id = ?2, uid = NULL WHERE id = ?1")?
             .execute(params![id.0, dest.0])?;
-        outgoing.add(&at, id);
+        if crosses {
+            leaving.add(&at, id);
+            uploads.add(id);
+        } else {
+            outgoing.add(&at, id);
+        }
         undo.restore.push((id, at.folder));
     }
     outgoing.queue(tx, |uidvalidity, items| Op::Move {
@@ -268,6 +327,10 @@ fn move_in(
         dest,
         items,
     })?;
+    // Committed here with the row, so the server's copy goes only after
+    // the whole message is in this store.
+    leaving.queue(tx, |uidvalidity, items| Op::Expunge { uidvalidity, items })?;
+    uploads.queue(tx)?;
     Ok(undo)
 }
 

@@ -37,6 +37,11 @@ pub enum Op {
     },
     /// Delete messages for good (\Deleted, then UID EXPUNGE).
     Expunge { uidvalidity: u32, items: Vec<Item> },
+    /// Upload messages kept here into this folder: they were moved or
+    /// copied in from another account, so the server has never seen them.
+    /// Not harmless twice, so a retry first asks the folder which arrived
+    /// already (by Message-ID). Carries no UIDs.
+    Append { messages: Vec<MessageId> },
 }
 
 /// A message an operation acts on: its local row and its UID in the
@@ -68,6 +73,7 @@ impl Op {
             Op::Move { .. } => "move",
             Op::Copy { .. } => "copy",
             Op::Expunge { .. } => "expunge",
+            Op::Append { .. } => "append",
         }
     }
 
@@ -78,6 +84,7 @@ impl Op {
             | Op::Move { uidvalidity, .. }
             | Op::Copy { uidvalidity, .. }
             | Op::Expunge { uidvalidity, .. } => *uidvalidity,
+            Op::Append { .. } => 0,
         }
     }
 
@@ -86,7 +93,7 @@ impl Op {
     fn leaving_uids(&self) -> impl Iterator<Item = u32> + '_ {
         let items: &[Item] = match self {
             Op::Move { items, .. } | Op::Expunge { items, .. } => items,
-            Op::Flags { .. } | Op::Copy { .. } => &[],
+            Op::Flags { .. } | Op::Copy { .. } | Op::Append { .. } => &[],
         };
         items.iter().filter_map(|i| i.uid)
     }
@@ -95,7 +102,7 @@ impl Op {
     /// flags: "<+|-><flag bits> <uidvalidity> <uid,uid,...>";
     /// move/copy: "<uidvalidity> <dest folder> <items>";
     /// expunge: "<uidvalidity> <items>", items being "message:uid" with
-    /// "message:-" for a UID not known yet.
+    /// "message:-" for a UID not known yet; append: "<message,message,...>".
     pub(super) fn payload(&self) -> String {
         match self {
             Op::Flags {
@@ -124,6 +131,10 @@ impl Op {
             } => format!("{uidvalidity} {dest} {}", items_text(items)),
             Op::Expunge { uidvalidity, items } => {
                 format!("{uidvalidity} {}", items_text(items))
+            }
+            Op::Append { messages } => {
+                let ids: Vec<String> = messages.iter().map(ToString::to_string).collect();
+                ids.join(",")
             }
         }
     }
@@ -174,6 +185,12 @@ impl Op {
                     items: parse_items(items)?,
                 })
             }
+            "append" => Some(Op::Append {
+                messages: payload
+                    .split(',')
+                    .map(|id| id.parse().ok().map(MessageId))
+                    .collect::<Option<_>>()?,
+            }),
             _ => None,
         }
     }
@@ -439,7 +456,7 @@ fn later_ops_from(
 fn fill_uid(op: &mut Op, message: MessageId, uid: u32) {
     let items = match op {
         Op::Move { items, .. } | Op::Copy { items, .. } | Op::Expunge { items, .. } => items,
-        Op::Flags { .. } => return,
+        Op::Flags { .. } | Op::Append { .. } => return,
     };
     for item in items.iter_mut() {
         if item.message == message && item.uid.is_none() {
@@ -490,10 +507,14 @@ mod tests {
                 uidvalidity: 5,
                 items: items.clone(),
             },
+            Op::Append {
+                messages: vec![MessageId(7), MessageId(8)],
+            },
         ] {
             assert_eq!(Op::parse(op.kind(), &op.payload()), Some(op));
         }
         assert_eq!(Op::parse("expunge", "5 7:x"), None);
+        assert_eq!(Op::parse("append", "7,x"), None);
         assert_eq!(Op::parse("copy", "5 4"), None, "no items");
     }
 

@@ -99,6 +99,8 @@ impl Store {
                 }),
                 // A deletion for good is not carried over on a guess.
                 Op::Expunge { .. } => None,
+                // Names no UIDs: the upload still has to happen.
+                Op::Append { messages } => Some(Op::Append { messages }),
             };
             match op {
                 Some(op) => {

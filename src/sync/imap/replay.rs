@@ -91,6 +91,13 @@ pub async fn replay<T: Stream>(
                     expunge(session, &uids, &abilities).await
                 }
             }
+            Op::Append { messages } => match upload(session, store, &p, messages, current).await {
+                Ok(()) => {
+                    applied += 1;
+                    continue;
+                }
+                other => other,
+            },
             Op::Move { dest, items, .. } | Op::Copy { dest, items, .. } => {
                 let is_move = matches!(p.op, Op::Move { .. });
                 let result = transfer(session, store, &p, *dest, items, is_move, &abilities).await;
@@ -249,6 +256,65 @@ async fn transfer<T: Stream>(
         // No UIDPLUS: the next sync of `dest` finds the messages by their
         // Message-ID and gives the waiting rows their UIDs.
         None => store.run(move |s| s.finish_op(id)).await,
+    }
+}
+
+/// Upload `messages` (moved or copied in from another account) into the
+/// operation's folder, which is selected, under `validity`. A retry first
+/// looks for each by Message-ID, as an earlier try may have stored it.
+/// Rows get the UIDs the server reports (which finishes the operation);
+/// without APPENDUID the folder's next sync matches them by Message-ID.
+async fn upload<T: Stream>(
+    session: &mut Session<T>,
+    store: &Shared,
+    p: &Pending,
+    messages: &[MessageId],
+    validity: Option<u32>,
+) -> Result<()> {
+    let (id, folder) = (p.id, p.folder);
+    let mut placed: Vec<(MessageId, u32)> = Vec::new();
+    let mut attempted = false;
+    for &message in messages {
+        let Some(upload) = store.run(move |s| s.upload(message, folder)).await? else {
+            // Moved on or deleted meanwhile: nothing to upload here.
+            continue;
+        };
+        if p.attempts > 0
+            && let Some(message_id) = &upload.message_id
+        {
+            let query = format!("HEADER Message-ID {}", command::quote(message_id)?);
+            let found = session
+                .uid_search(query)
+                .await
+                .map_err(imap_err("UID SEARCH"))?;
+            if let Some(uid) = found.into_iter().max() {
+                placed.push((message, uid));
+                continue;
+            }
+        }
+        if !attempted {
+            store.run(move |s| s.note_attempt(id)).await?;
+            attempted = true;
+        }
+        let flags = flag_names(upload.flags.with(Flags::DELETED, false));
+        match command::append(session, &p.remote_name, &flags, &upload.raw).await? {
+            Some(given) if Some(given.uidvalidity) == validity => placed.push((message, given.uid)),
+            _ if upload.message_id.is_none() => {
+                store
+                    .run(move |s| s.uploaded_unmatchable(message, folder))
+                    .await?;
+            }
+            // Found by its Message-ID at the folder's next sync.
+            _ => {}
+        }
+    }
+    match validity {
+        Some(v) if !placed.is_empty() => {
+            store
+                .run(move |s| s.resolve_copies(id, folder, v, &placed))
+                .await
+        }
+        _ => store.run(move |s| s.finish_op(id)).await,
     }
 }
 
