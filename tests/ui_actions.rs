@@ -1,7 +1,8 @@
 //! Acting on messages and folders in the window: choosing several
-//! messages, dragging them onto a folder, Delete with Undo, permanent
-//! deletion after asking, and the folder context menu — through the
-//! screen's update loop and the simulator, against a real store.
+//! messages, dragging them onto a folder (another account's server folder
+//! too), Delete with Undo, permanent deletion after asking, and the folder
+//! context menu — through the screen's update loop and the simulator,
+//! against a real store.
 #![cfg(feature = "gui")]
 
 mod support;
@@ -300,4 +301,68 @@ async fn a_pop3_account_chooses_what_happens_to_mail_on_the_server() {
         mailbox.status(),
         &Status::Done("Shop: setting saved; it applies from the next check.".into())
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_dragged_onto_another_accounts_server_folder_is_uploaded_there() {
+    use futures::TryStreamExt;
+    let servers = support::servers();
+    let alice = servers.user("alice");
+    let name = support::unique("ui-upload");
+    let mut session = support::imap::login(servers, alice).await;
+    session.create(&name).await.unwrap();
+    let (_dir, service, _) = seeded().await;
+    let account = service
+        .add_account(support::mailbox::imap_account(servers, alice))
+        .await
+        .unwrap();
+    service.set_password(account, alice.password.clone());
+    service.sync(account, |_| {}).await.unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    support::ui::settle(&mut mailbox, task).await;
+    let local_inbox = folder(&mailbox, Role::Inbox);
+    let target = mailbox
+        .tree()
+        .folders()
+        .iter()
+        .find(|f| f.account_id == account && f.name == name)
+        .unwrap()
+        .id;
+    send(
+        &mut mailbox,
+        vec![Message::Tree(folder_tree::Message::Select(local_inbox))],
+    )
+    .await;
+    let (_, rows) = mailbox.list().loaded();
+    let dragged = rows[0].id;
+
+    send(
+        &mut mailbox,
+        vec![
+            list(message_list::Message::Pressed(0)),
+            list(message_list::Message::Left(0)),
+            Message::Tree(folder_tree::Message::Hovered(target)),
+            Message::MouseReleased,
+        ],
+    )
+    .await;
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done(format!("One message moved to “{name}”."))
+    );
+    assert_eq!(service.message_count(target).await.unwrap(), 1);
+    assert_eq!(service.message_count(local_inbox).await.unwrap(), 5);
+    service.push_changes().await.unwrap();
+    session.examine(&name).await.unwrap();
+    let fetched: Vec<_> = session
+        .uid_fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 1, "uploaded to the server");
+    let message_id = service.message(dragged).await.unwrap().message_id.unwrap();
+    let header = String::from_utf8_lossy(fetched[0].header().unwrap_or_default()).to_string();
+    assert!(header.contains(&message_id), "{header} / {message_id}");
 }
