@@ -91,19 +91,11 @@ impl Target {
         if at.account == self.account {
             return Ok(false);
         }
-        if (at.remote || self.remote) && !has_body(tx, id)? {
+        if (at.remote || self.remote) && !super::remote::body_is_here(tx, id)? {
             return Err(Error::CrossAccount);
         }
         Ok(true)
     }
-}
-
-fn has_body(tx: &Transaction<'_>, id: MessageId) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT body_state = 'complete' FROM message WHERE id = ?1")?
-        .query_row([id.0], |r| r.get(0))
-        .optional()?
-        .unwrap_or(false))
 }
 
 /// Messages to upload into a server folder of another account.

@@ -259,16 +259,18 @@ impl Store {
     }
 
     pub fn has_body(&self, id: MessageId) -> Result<bool> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT body_state = 'complete' FROM message WHERE id = ?1",
-                [id.0],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(false))
+        body_is_here(self.conn(), id)
     }
+}
+
+/// Whether message `id`'s whole body is in the store (false if no such
+/// message); inside a transaction too.
+pub(super) fn body_is_here(conn: &rusqlite::Connection, id: MessageId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT body_state = 'complete' FROM message WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Insert a message known by its headers only (no body yet). A UID that is

@@ -281,16 +281,10 @@ async fn upload<T: Stream>(
         };
         if p.attempts > 0
             && let Some(message_id) = &upload.message_id
+            && let Some(uid) = uid_by_message_id(session, message_id).await?
         {
-            let query = format!("HEADER Message-ID {}", command::quote(message_id)?);
-            let found = session
-                .uid_search(query)
-                .await
-                .map_err(imap_err("UID SEARCH"))?;
-            if let Some(uid) = found.into_iter().max() {
-                placed.push((message, uid));
-                continue;
-            }
+            placed.push((message, uid));
+            continue;
         }
         if !attempted {
             store.run(move |s| s.note_attempt(id)).await?;
@@ -336,16 +330,25 @@ async fn already_in<T: Stream>(
         let Some(message_id) = store.run(move |s| s.message_id_header(message)).await? else {
             continue;
         };
-        let query = format!("HEADER Message-ID {}", command::quote(&message_id)?);
-        let uids = session
-            .uid_search(query)
-            .await
-            .map_err(imap_err("UID SEARCH"))?;
-        if let Some(uid) = uids.into_iter().max() {
+        if let Some(uid) = uid_by_message_id(session, &message_id).await? {
             found.push((message, uid));
         }
     }
     Ok((found, mailbox.uid_validity))
+}
+
+/// The UID of the newest message with this Message-ID in the selected
+/// folder, if any.
+async fn uid_by_message_id<T: Stream>(
+    session: &mut Session<T>,
+    message_id: &str,
+) -> Result<Option<u32>> {
+    let query = format!("HEADER Message-ID {}", command::quote(message_id)?);
+    let uids = session
+        .uid_search(query)
+        .await
+        .map_err(imap_err("UID SEARCH"))?;
+    Ok(uids.into_iter().max())
 }
 
 /// IMAP names of the flags in `flags`.
