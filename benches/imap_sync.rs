@@ -88,21 +88,7 @@ fn main() {
         "UID FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])",
     ));
     let warmed = started.elapsed();
-    println!(
-        "mailbox: {count} messages, {:.2} GB on disk ({:.2} GB over IMAP), {} with attachments, \
-         {} replies in threads, {} with RFC 2047 Cyrillic/Chinese headers",
-        mailbox.bytes as f64 / 1e9,
-        body_bytes as f64 / 1e9,
-        mailbox.attachments,
-        mailbox.replies,
-        mailbox.encoded_headers,
-    );
-    println!(
-        "written in {:.1} s, server warmed in {:.1} s; {} cores",
-        written.as_secs_f64(),
-        warmed.as_secs_f64(),
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    mailbox.print_setup(count, "IMAP", body_bytes, written, warmed);
 
     // --- (a) the message list -----------------------------------------------
     // Three rounds, raw and Poshta in turn; the medians are reported, so a

@@ -90,21 +90,7 @@ fn main() {
     let (_, wire_bytes) = raw(servers, WINDOW, count);
     raw(servers, 1, count);
     let warmed = started.elapsed();
-    println!(
-        "mailbox: {count} messages, {:.0} MB on disk ({:.0} MB over POP3), {} with attachments, \
-         {} replies in threads, {} with RFC 2047 Cyrillic/Chinese headers",
-        mailbox.bytes as f64 / 1e6,
-        wire_bytes as f64 / 1e6,
-        mailbox.attachments,
-        mailbox.replies,
-        mailbox.encoded_headers,
-    );
-    println!(
-        "written in {:.1} s, server warmed in {:.1} s; {} cores",
-        written.as_secs_f64(),
-        warmed.as_secs_f64(),
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    mailbox.print_setup(count, "POP3", wire_bytes, written, warmed);
 
     // --- the race -------------------------------------------------------------
     let mut runs: [Vec<Run>; 4] = Default::default();

@@ -8,6 +8,9 @@
 //! --all-targets` (no `--bench` argument) it runs as a 1,000-message smoke
 //! test so the suite stays quick.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use poshta::import::import_file;
 use poshta::model::Role;
 use poshta::store::Store;
@@ -81,7 +84,8 @@ fn main() {
         "full-text search, 100 newest hits",
         ms(t)
     );
-    println!("peak memory (VmHWM): {} MB", peak_rss_kb() / 1024);
+    let own_peak = common::vm_hwm_kb(std::process::id() as libc::pid_t);
+    println!("peak memory (VmHWM): {} MB", own_peak / 1024);
 }
 
 fn ms(d: Duration) -> f64 {
@@ -138,16 +142,4 @@ fn write_mbox(path: &std::path::Path, count: usize) {
         .expect("write mbox");
     }
     out.flush().expect("flush mbox");
-}
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }

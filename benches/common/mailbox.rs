@@ -29,6 +29,45 @@ pub struct Mailbox {
     pub encoded_headers: usize,
 }
 
+impl Mailbox {
+    /// The first lines of a benchmark's output: what was generated, its
+    /// size on disk and over `protocol` (`wire_bytes`), and how long
+    /// writing it and warming the server took.
+    pub fn print_setup(
+        &self,
+        count: usize,
+        protocol: &str,
+        wire_bytes: u64,
+        written: std::time::Duration,
+        warmed: std::time::Duration,
+    ) {
+        println!(
+            "mailbox: {count} messages, {} on disk ({} over {protocol}), {} with attachments, \
+             {} replies in threads, {} with RFC 2047 Cyrillic/Chinese headers",
+            size(self.bytes),
+            size(wire_bytes),
+            self.attachments,
+            self.replies,
+            self.encoded_headers,
+        );
+        println!(
+            "written in {:.1} s, server warmed in {:.1} s; {} cores",
+            written.as_secs_f64(),
+            warmed.as_secs_f64(),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+    }
+}
+
+/// Bytes in GB from one GB up, else in MB.
+fn size(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.2} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    }
+}
+
 /// xorshift64*: the same mailbox on every machine.
 pub struct Rng(pub u64);
 
