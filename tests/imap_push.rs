@@ -155,9 +155,7 @@ async fn deliver(user: &'static str, subject: &str) {
         "From: Sender <sender@example.test>\r\nTo: {user}@example.test\r\n\
          Subject: {subject}\r\nMessage-ID: <{subject}@example.test>\r\n\r\nHello.\r\n"
     );
-    tokio::task::spawn_blocking(move || support::servers().deliver(user, raw.as_bytes()))
-        .await
-        .unwrap();
+    support::deliver_all(user, vec![raw.into_bytes()]).await;
 }
 
 /// `check` every 100 ms until it gives `Some`, or panic after [`PATIENCE`].

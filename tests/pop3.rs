@@ -60,13 +60,7 @@ async fn deliver(user: &'static support::User, subjects: &[String]) {
         .iter()
         .map(|s| message(user, s, "Hello."))
         .collect();
-    tokio::task::spawn_blocking(move || {
-        for raw in messages {
-            support::servers().deliver(&user.name, &raw);
-        }
-    })
-    .await
-    .unwrap();
+    support::deliver_all(&user.name, messages).await;
 }
 
 /// How many messages the server's INBOX holds (seen over IMAP).
@@ -279,9 +273,7 @@ async fn a_25_mb_message_and_a_thousand_small_ones_arrive_whole() {
     }
     let big_subject = support::unique("big");
     let big = message(user, &big_subject, &body);
-    tokio::task::spawn_blocking(move || support::servers().deliver(&user.name, &big))
-        .await
-        .unwrap();
+    support::deliver_all(&user.name, vec![big]).await;
     let small = names("many", 1000);
     deliver(user, &small).await;
     let before = on_server(user).await;
@@ -541,15 +533,7 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
     let _ = other.logout().await;
     let in_inbox = on_server(user).await as usize;
 
-    let imap = Server {
-        protocol: Protocol::Imap,
-        host: servers.tls_host.clone(),
-        port: servers.imaps,
-        security: Security::Tls,
-        username: user.login().into(),
-        extra_ca_pem: Some(servers.ca_pem_bytes()),
-        pinned_sha256: None,
-    };
+    let imap = support::mailbox::imap_account(servers, user).incoming;
     let pop3 = Server {
         protocol: Protocol::Pop3,
         port: servers.pop3s,

@@ -248,13 +248,7 @@ async fn setup(
             .into_bytes()
         })
         .collect();
-    tokio::task::spawn_blocking(move || {
-        for raw in raws {
-            support::servers().deliver(&user.name, &raw);
-        }
-    })
-    .await
-    .unwrap();
+    support::deliver_all(&user.name, raws).await;
     let relay = Relay::start(servers.pop3_starttls).await;
     let home = tempfile::tempdir().unwrap();
     let port = relay.port.to_string();

@@ -385,6 +385,19 @@ fn read_smtp_reply(reader: &mut impl BufRead) -> String {
     }
 }
 
+/// Deliver `messages` to `user`'s INBOX over LMTP, off the async worker
+/// threads (each delivery blocks on the socket).
+pub async fn deliver_all(user: &str, messages: Vec<Vec<u8>>) {
+    let user = user.to_owned();
+    tokio::task::spawn_blocking(move || {
+        for raw in messages {
+            servers().deliver(&user, &raw);
+        }
+    })
+    .await
+    .unwrap();
+}
+
 /// Whether `haystack` contains `needle`.
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
