@@ -57,6 +57,20 @@ async fn service_with_account(
     (dir, service, account)
 }
 
+/// `user`'s account over `port` with quick live settings, gone online and
+/// idling, and the account's events from before it went online.
+async fn idling(
+    user: &support::User,
+    port: u16,
+) -> (tempfile::TempDir, Service, AccountId, Events) {
+    let (dir, service, account) = service_with_account(user, port, Some(&user.password)).await;
+    service.set_live_config(quick());
+    let mut events = Events::of(&service, account);
+    service.go_online(account).await.unwrap();
+    events.until_status(online(PushMode::Idle)).await;
+    (dir, service, account, events)
+}
+
 /// Short timers, so nothing in these tests waits on real-world defaults.
 fn quick() -> LiveConfig {
     LiveConfig {
@@ -356,14 +370,9 @@ async fn new_mail_arrives_by_idle_without_a_sync() {
 async fn flags_changed_by_another_client_arrive_when_idle_wakes() {
     let servers = support::servers();
     let user = servers.user("bob");
-    let (_dir, service, account) =
-        service_with_account(user, servers.imaps, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
     let subject = support::unique("idle-flags");
     deliver("bob", &subject).await;
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, mut events) = idling(user, servers.imaps).await;
     let message = stored(&service, account, &subject)
         .await
         .expect("synced before going online");
@@ -441,12 +450,7 @@ async fn a_cut_connection_comes_back_by_itself_with_growing_waits() {
     let servers = support::servers();
     let user = servers.user("alice");
     let proxy = Proxy::start(servers.imaps).await;
-    let (_dir, service, account) =
-        service_with_account(user, proxy.port, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, mut events) = idling(user, proxy.port).await;
 
     // The network goes away: the IDLE connection drops, and reconnecting
     // fails until it is back.
@@ -543,14 +547,9 @@ async fn offline_mode_logs_out_and_keeps_changes_queued_until_online() {
     let servers = support::servers();
     let user = servers.user("bob");
     let proxy = Proxy::start(servers.imaps).await;
-    let (_dir, service, account) =
-        service_with_account(user, proxy.port, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
     let subject = support::unique("offline-flag");
     deliver("bob", &subject).await;
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, mut events) = idling(user, proxy.port).await;
     let message = stored(&service, account, &subject).await.unwrap();
 
     service.set_offline(true).await;
@@ -604,14 +603,9 @@ async fn local_changes_go_out_over_the_live_connection() {
     let servers = support::servers();
     let user = servers.user("carol");
     let proxy = Proxy::start(servers.imaps).await;
-    let (_dir, service, account) =
-        service_with_account(user, proxy.port, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
     let subject = support::unique("live-flag");
     deliver("carol", &subject).await;
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, _events) = idling(user, proxy.port).await;
     assert_eq!(proxy.accepted(), 1);
     let message = stored(&service, account, &subject).await.unwrap();
 
@@ -638,12 +632,7 @@ async fn local_changes_go_out_over_the_live_connection() {
 async fn sync_now_syncs_every_folder_over_the_live_connection() {
     let servers = support::servers();
     let user = servers.user("alice");
-    let (_dir, service, account) =
-        service_with_account(user, servers.imaps, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, mut events) = idling(user, servers.imaps).await;
 
     // IDLE watches the INBOX only: mail filed elsewhere waits for a sync.
     let subject = support::unique("archived");
@@ -718,12 +707,7 @@ async fn a_silent_connection_is_noticed_by_the_liveness_check() {
 async fn the_folder_on_screen_is_watched_over_a_second_connection() {
     let servers = support::servers();
     let user = servers.user("carol");
-    let (_dir, service, account) =
-        service_with_account(user, servers.imaps, Some(&user.password)).await;
-    service.set_live_config(quick());
-    let mut events = Events::of(&service, account);
-    service.go_online(account).await.unwrap();
-    events.until_status(online(PushMode::Idle)).await;
+    let (_dir, service, account, _events) = idling(user, servers.imaps).await;
     let folders = service.folders().await.unwrap();
     let role = |role| {
         folders
