@@ -278,28 +278,14 @@ fn main() {
 // --- the contestants ----------------------------------------------------------
 
 fn add_account(home: &Path, servers: &support::Servers, user: &support::User) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
-        .args([
-            "account",
-            "add",
-            "--name",
-            "Bench",
-            "--email",
-            &user.address,
-        ])
-        .args(["--imap-host", &servers.tls_host])
-        .args(["--imap-port", &servers.imaps.to_string()])
-        .arg("--ca-file")
-        .arg(&servers.ca_pem)
-        .env("POSHTA_HOME", home)
-        .output()
-        .expect("poshta-cli account add");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::add_account(
+        home,
+        &user.address,
+        "imap",
+        &servers.tls_host,
+        servers.imaps,
+        &servers.ca_pem,
+    )
 }
 
 /// One bare TLS connection: LOGIN, EXAMINE INBOX, `command`, bytes read to

@@ -389,40 +389,20 @@ fn fetchmail_version(fetchmail: &Path) -> String {
 /// `poshta-cli sync` into a fresh store; checks it holds all `count`.
 fn poshta_round(servers: &support::Servers, user: &support::User, count: usize) -> Run {
     let home = tempfile::tempdir().expect("temp dir");
-    let cli = |wrap: bool| {
-        let program = env!("CARGO_BIN_EXE_poshta-cli");
-        let mut command = if wrap {
-            common::wrapped(program)
-        } else {
-            Command::new(program)
-        };
-        command
-            .env("POSHTA_HOME", home.path())
-            .env("POSHTA_PASSWORD", &user.password);
-        command
-    };
-    let out = cli(false)
-        .args([
-            "account",
-            "add",
-            "--name",
-            "Bench",
-            "--email",
-            &user.address,
-        ])
-        .args(["--pop3-host", &servers.tls_host])
-        .args(["--pop3-port", &servers.pop3s.to_string()])
-        .arg("--ca-file")
-        .arg(&servers.ca_pem)
-        .output()
-        .expect("poshta-cli account add");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let account = common::add_account(
+        home.path(),
+        &user.address,
+        "pop3",
+        &servers.tls_host,
+        servers.pop3s,
+        &servers.ca_pem,
     );
-    let account = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let run = run_measured(cli(true).args(["sync", &account]));
+    let run = run_measured(
+        common::wrapped(env!("CARGO_BIN_EXE_poshta-cli"))
+            .args(["sync", &account])
+            .env("POSHTA_HOME", home.path())
+            .env("POSHTA_PASSWORD", &user.password),
+    );
     let store = Store::open(&poshta::paths::store_file(home.path())).expect("store");
     let inbox = store
         .folder_by_role(AccountId(account.parse().expect("id")), Role::Inbox)

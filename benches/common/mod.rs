@@ -60,6 +60,36 @@ pub fn message_count(bench_default: usize, smoke_default: usize) -> (usize, bool
     (count, bench)
 }
 
+// --- the contestant ---------------------------------------------------------------
+
+/// `poshta-cli account add` into the data directory `home`: an account for
+/// `email` whose incoming server is `protocol` ("imap" or "pop3") at
+/// `host`:`port`, trusting `ca_file`. Returns the id the CLI printed.
+pub fn add_account(
+    home: &Path,
+    email: &str,
+    protocol: &str,
+    host: &str,
+    port: u16,
+    ca_file: &Path,
+) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+        .args(["account", "add", "--name", "Bench", "--email", email])
+        .args([format!("--{protocol}-host"), host.to_owned()])
+        .args([format!("--{protocol}-port"), port.to_string()])
+        .arg("--ca-file")
+        .arg(ca_file)
+        .env("POSHTA_HOME", home)
+        .output()
+        .expect("poshta-cli account add");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 // --- measuring child processes ------------------------------------------------
 
 /// A command running `program`, or, when `POSHTA_BENCH_WRAP` is set, that
