@@ -159,10 +159,28 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);
     assert_eq!(subjects(&service, inbox).await, got);
 
-    let more = names("leave-more", 1);
-    deliver(user, &more).await;
+    // A message with an attachment: stored with only its header parsed,
+    // then the run's index pass reads the rest, once.
+    let more = support::unique("leave-more");
+    let word = support::unique("bodyword").replace('-', "");
+    let attached = format!(
+        "From: Sender <sender@example.test>\r\nTo: {}\r\nSubject: {more}\r\n\
+         Message-ID: <{more}@example.test>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee {word} attached.\r\n\
+         --b1\r\nContent-Type: application/pdf\r\n\
+         Content-Disposition: attachment; filename=\"report.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n",
+        user.address
+    );
+    support::deliver_all(&user.name, vec![attached.into_bytes()]).await;
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 1);
-    assert!(subjects(&service, inbox).await.contains(&more[0]));
+    let rows = service.message_page(inbox, 0, 100).await.unwrap();
+    let row = rows.iter().find(|m| m.subject == more).expect("listed");
+    assert!(row.has_attachments, "the index pass marked its attachment");
+    assert!(!rows.iter().find(|m| m.subject == first[0]).unwrap().has_attachments);
+    let found = service.search(word, 10).await.unwrap();
+    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), vec![row.id]);
     assert_eq!(on_server(user).await, before + 1);
 }
 

@@ -61,6 +61,38 @@ pub fn parse(raw: &[u8]) -> Result<Parsed> {
         .ok_or(Error::UnreadableMessage)
 }
 
+/// Parse only the header of `raw` (up to the first empty line): the
+/// envelope, for the message list. Body text, preview and attachments stay
+/// empty; the full-text index pass reads those later with one full parse,
+/// so a POP3 download does not decode every body twice.
+pub fn parse_header(raw: &[u8]) -> Result<Parsed> {
+    let header = parse(&raw[..header_end(raw)])?;
+    // What mail-parser makes of a multipart header without its parts is
+    // not the message's body.
+    Ok(Parsed {
+        body: String::new(),
+        preview: String::new(),
+        attachments: Vec::new(),
+        ..header
+    })
+}
+
+/// Where the header of `raw` ends: just after its empty line, else at the
+/// end (a message that is all header).
+fn header_end(raw: &[u8]) -> usize {
+    let mut line_start = 0;
+    for (i, byte) in raw.iter().enumerate() {
+        if *byte == b'\n' {
+            let line = &raw[line_start..i];
+            if line.is_empty() || line == b"\r" {
+                return i + 1;
+            }
+            line_start = i + 1;
+        }
+    }
+    raw.len()
+}
+
 fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
     let msg = MessageParser::default().parse(raw)?;
     // Text with no header at all is not a message (a stray mbox chunk).
@@ -196,6 +228,20 @@ mod tests {
         assert_eq!(p.date, Some(1_795_428_000));
         assert_eq!(p.thread_key().as_deref(), Some("r1@y"));
         assert_eq!(p.body.trim(), "Hello");
+    }
+
+    #[test]
+    fn header_parse_stops_at_the_empty_line() {
+        let raw = b"Subject: =?UTF-8?B?0KHTmdC70LXQvA==?=\r\nMessage-ID: <h@y>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody text\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\nJVBE\r\n--b--\r\n";
+        let header = parse_header(raw).expect("parses");
+        assert_eq!(header.subject, "Сәлем");
+        assert_eq!(header.message_id.as_deref(), Some("h@y"));
+        assert!(header.body.is_empty() && header.attachments.is_empty());
+        let full = parse(raw).expect("parses");
+        assert_eq!(full.subject, header.subject);
+        assert_eq!(full.attachments.len(), 1);
+        assert_eq!(header_end(b"A: b\n\nbody"), 6);
+        assert_eq!(header_end(b"A: b\r\n"), 6);
     }
 
     #[test]

@@ -66,23 +66,29 @@ fn insert_row(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
         !p.attachments.is_empty(),
         p.preview,
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = MessageId(tx.last_insert_rowid());
     tx.prepare_cached("INSERT INTO message_body (message_id, raw) VALUES (?1, ?2)")?
-        .execute(params![id, msg.raw])?;
+        .execute(params![id.0, msg.raw])?;
+    put_attachments(tx, id, p)?;
+    Ok(id)
+}
+
+/// A row per attachment `p` lists, for a message that has none yet.
+pub(crate) fn put_attachments(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
     let mut attach = tx.prepare_cached(
         "INSERT INTO attachment (message_id, position, filename, mime_type, size)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (pos, a) in p.attachments.iter().enumerate() {
         attach.execute(params![
-            id,
+            id.0,
             pos as i64,
             a.filename,
             a.mime_type,
             a.size as i64
         ])?;
     }
-    Ok(MessageId(id))
+    Ok(())
 }
 
 /// [`insert`] without the full-text row: queued for the catch-up after

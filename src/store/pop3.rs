@@ -36,6 +36,8 @@ pub const FOLDERS: [(&str, Role); 5] = [
 pub struct Downloaded<'a> {
     pub key: &'a str,
     pub raw: &'a [u8],
+    /// Its header (see `parse::parse_header`); the index pass reads the
+    /// rest.
     pub parsed: &'a Parsed,
 }
 
@@ -159,7 +161,11 @@ impl Store {
                 Some((id, body_state)) => {
                     let id = MessageId(id);
                     if body_state != "complete" {
-                        super::bodies::put_body(&tx, id, m.raw, Some(m.parsed))?;
+                        // `parsed` is the header only: the body's text and
+                        // preview need the full parse (rare: mail that was
+                        // first seen over IMAP).
+                        let full = crate::mime::parse::parse(m.raw).ok();
+                        super::bodies::put_body(&tx, id, m.raw, full.as_ref())?;
                     }
                     id
                 }

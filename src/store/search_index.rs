@@ -7,8 +7,9 @@
 //! catches up first, so it never misses mail that is in the list.
 
 use super::Store;
-use super::messages::{Searchable, index_fields};
+use super::messages::{Searchable, index_fields, put_attachments};
 use crate::error::Result;
+use crate::mime::parse::Parsed;
 use crate::model::MessageId;
 use rusqlite::{Transaction, params};
 
@@ -35,6 +36,15 @@ pub(crate) fn unqueue(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
     tx.prepare_cached("DELETE FROM index_queue WHERE message_id = ?1")?
         .execute([id.0])?;
     Ok(())
+}
+
+/// A whole message's preview and attachments, from its full parse.
+fn put_details(tx: &Transaction<'_>, id: MessageId, p: &Parsed) -> Result<()> {
+    tx.prepare_cached("UPDATE message SET preview = ?2, has_attachments = ?3 WHERE id = ?1")?
+        .execute(params![id.0, p.preview, !p.attachments.is_empty()])?;
+    tx.prepare_cached("DELETE FROM attachment WHERE message_id = ?1")?
+        .execute([id.0])?;
+    put_attachments(tx, id, p)
 }
 
 impl Store {
@@ -69,9 +79,16 @@ impl Store {
                 let body = match r.get_ref(6)?.as_blob_or_null() {
                     Ok(Some(raw)) => {
                         bytes += raw.len();
-                        crate::mime::parse::parse(raw)
-                            .map(|p| p.body)
-                            .unwrap_or_default()
+                        // The one full parse of a downloaded message
+                        // (stored with only its header parsed) also gives
+                        // the list its preview and attachments.
+                        match crate::mime::parse::parse(raw) {
+                            Ok(parsed) => {
+                                put_details(&tx, id, &parsed)?;
+                                parsed.body
+                            }
+                            Err(_) => String::new(),
+                        }
                     }
                     _ => String::new(),
                 };

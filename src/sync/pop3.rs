@@ -251,7 +251,7 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Parse (outside the store lock), wait for the batch before, then commit
+/// Parse the headers (outside the store lock), wait for the batch before, then commit
 /// the messages with their keys in one transaction.
 fn store_batch(
     store: &Shared,
@@ -260,11 +260,14 @@ fn store_batch(
     messages: &[(String, Vec<u8>)],
     gate: Gate,
 ) -> Result<usize> {
-    // A message mail-parser cannot read is still kept (its raw bytes can
-    // be viewed and exported): never lose what the server may delete.
+    // Only the header now, for the list; the index pass that follows the
+    // download parses each body once, for its text, preview and
+    // attachments. A message mail-parser cannot read is still kept (its
+    // raw bytes can be viewed and exported): never lose what the server
+    // may delete.
     let parsed: Vec<parse::Parsed> = messages
         .iter()
-        .map(|(_, raw)| parse::parse(raw).unwrap_or_default())
+        .map(|(_, raw)| parse::parse_header(raw).unwrap_or_default())
         .collect();
     let downloaded: Vec<Downloaded<'_>> = messages
         .iter()
