@@ -1,6 +1,8 @@
 //! Accounts and their server settings. Secrets are never part of these
 //! types: a password lives in the OS keyring or only in memory.
 
+pub mod secret;
+
 use crate::model::AccountId;
 
 /// How a connection is secured. Implicit TLS is the default everywhere

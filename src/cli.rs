@@ -11,6 +11,7 @@ use crate::sync::Stage;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 mod actions;
 
@@ -121,7 +122,28 @@ pub enum AccountCommand {
         #[arg(long)]
         ca_file: Option<PathBuf>,
     },
-    /// List accounts with their servers.
+    /// Change how an account checks for mail.
+    Set {
+        id: i64,
+        /// Check every this many minutes (1 to 1440) when the server cannot
+        /// push new mail (POP3, or IMAP without IDLE).
+        #[arg(long, conflicts_with = "check_default")]
+        check_every: Option<u64>,
+        /// Check at the default interval (every 5 minutes) again.
+        #[arg(long)]
+        check_default: bool,
+        /// What happens on the POP3 server to mail once downloaded: leave,
+        /// at-once, when-deleted (here, for good) or after-days.
+        #[arg(long, value_parser = parse_policy)]
+        pop3_policy: Option<Policy>,
+        /// Days for --pop3-policy after-days.
+        #[arg(long, default_value_t = 14)]
+        pop3_days: u32,
+    },
+    /// Keep the account's password (read from POSHTA_PASSWORD or the first
+    /// line of stdin) in the system keyring, so syncing needs no password.
+    Password { id: i64 },
+    /// List accounts with their servers and how often they are checked.
     List,
     /// Remove an account and all its local mail.
     Remove { id: i64 },
@@ -137,6 +159,14 @@ fn parse_policy(s: &str) -> std::result::Result<Policy, String> {
         _ => Err(format!(
             "unknown policy {s:?}: use leave, at-once, when-deleted or after-days"
         )),
+    }
+}
+
+/// `policy` with the days of --pop3-days where it counts them.
+fn with_days(policy: Policy, days: u32) -> Policy {
+    match policy {
+        Policy::AfterDays(_) => Policy::AfterDays(days),
+        other => other,
     }
 }
 
@@ -237,7 +267,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
                 // A server message not yet downloaded: ask for the password once.
                 Err(Error::PasswordNeeded) => {
                     let account = service.account_of_message(id).await?;
-                    service.set_password(account, read_password()?);
+                    provide_password(&service, account).await?;
                     service.message(id).await?
                 }
                 other => other?,
@@ -271,7 +301,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Action(cmd) => actions::run(&service, cmd, out).await?,
         Command::Sync { account, bodies } => {
             let account = AccountId(account);
-            service.set_password(account, read_password()?);
+            provide_password(&service, account).await?;
             let report = |p: &crate::sync::Progress| match p.stage {
                 Stage::Indexing => eprintln!("search index: {}/{}", p.fetched, p.to_fetch),
                 stage => eprintln!(
@@ -384,13 +414,31 @@ async fn account_command(
             };
             let id = service.add_account(new).await?;
             if pop3 {
-                let policy = match pop3_policy {
-                    Policy::AfterDays(_) => Policy::AfterDays(pop3_days),
-                    other => other,
-                };
-                service.set_pop3_policy(id, policy).await?;
+                service
+                    .set_pop3_policy(id, with_days(pop3_policy, pop3_days))
+                    .await?;
             }
             writeln!(out, "{id}").map_err(w)?;
+        }
+        AccountCommand::Set {
+            id,
+            check_every,
+            check_default,
+            pop3_policy,
+            pop3_days,
+        } => {
+            let id = AccountId(id);
+            if let Some(policy) = pop3_policy {
+                service
+                    .set_pop3_policy(id, with_days(policy, pop3_days))
+                    .await?;
+            }
+            if let Some(minutes) = check_every {
+                let every = Duration::from_secs(minutes.saturating_mul(60));
+                service.set_check_interval(id, Some(every)).await?;
+            } else if check_default {
+                service.set_check_interval(id, None).await?;
+            }
         }
         AccountCommand::List => {
             for account in service.accounts().await? {
@@ -405,20 +453,47 @@ async fn account_command(
                     ),
                     None => "-".into(),
                 };
+                // Local Folders are never checked.
+                let every = match settings.incoming {
+                    Some(_) => {
+                        let every = service
+                            .check_interval(account.id)
+                            .await?
+                            .unwrap_or(service.live_config().poll_interval);
+                        format!("every {} min", every.as_secs().div_ceil(60))
+                    }
+                    None => "-".into(),
+                };
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     account.id,
                     account.name,
                     account.email.as_deref().unwrap_or("-"),
                     describe(&settings.incoming),
-                    describe(&settings.outgoing)
+                    describe(&settings.outgoing),
+                    every
                 )
                 .map_err(w)?;
             }
         }
+        AccountCommand::Password { id } => {
+            service
+                .remember_password(AccountId(id), read_password()?)
+                .await?
+        }
         AccountCommand::Remove { id } => service.remove_account(AccountId(id)).await?,
     }
+    Ok(())
+}
+
+/// Give `account` its password for this run: POSHTA_PASSWORD if set,
+/// else the one kept in the keyring, else the first line of stdin.
+pub(crate) async fn provide_password(service: &Service, account: AccountId) -> Result<()> {
+    if std::env::var_os("POSHTA_PASSWORD").is_none() && service.recall_password(account).await? {
+        return Ok(());
+    }
+    service.set_password(account, read_password()?);
     Ok(())
 }
 

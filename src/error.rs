@@ -34,6 +34,8 @@ pub enum ErrorKind {
     ServerRefused,
     /// The action needs the server, and the account is offline.
     Offline,
+    /// The OS keyring (Secret Service) is missing, locked or said no.
+    Keyring,
     Internal,
 }
 
@@ -58,6 +60,7 @@ impl ErrorKind {
             ErrorKind::PasswordNeeded => "error-password-needed",
             ErrorKind::ImportTarget => "error-import-target",
             ErrorKind::CrossAccount => "error-cross-account",
+            ErrorKind::Keyring => "error-keyring",
             ErrorKind::ServerRefused => "error-server-refused",
             ErrorKind::Offline => "error-offline",
             ErrorKind::Internal => "error-internal",
@@ -117,6 +120,9 @@ pub enum Error {
     },
     #[error("this needs a connection to the server")]
     Offline,
+    /// The keyring's own words (they never contain the secret).
+    #[error("the system keyring: {0}")]
+    Keyring(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -143,6 +149,7 @@ impl Error {
             Error::CrossAccount => ErrorKind::CrossAccount,
             Error::ServerRefused { .. } => ErrorKind::ServerRefused,
             Error::Offline => ErrorKind::Offline,
+            Error::Keyring(_) => ErrorKind::Keyring,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

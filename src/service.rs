@@ -14,7 +14,6 @@ use crate::net::tls::Trust;
 use crate::paths;
 use crate::store::{Shared, Store};
 use crate::sync;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +21,7 @@ mod actions;
 mod bodies;
 mod folders;
 mod live;
+mod passwords;
 mod pop3;
 
 #[derive(Clone)]
@@ -34,7 +34,7 @@ struct Inner {
     data_dir: PathBuf,
     /// Passwords given this session. Memory only: never written to disk
     /// (the OS keyring is their only persistent home).
-    passwords: std::sync::Mutex<HashMap<AccountId, String>>,
+    passwords: std::sync::Mutex<passwords::Passwords>,
     /// Per-account live connections and their status (see `live`).
     live: live::Live,
 }
@@ -168,7 +168,7 @@ impl Service {
         let accounts = self.with_store(|s| s.accounts_with_pending_ops()).await?;
         let mut applied = 0;
         for account in accounts {
-            if self.leave_changes_to_worker(account) || !self.passwords().contains_key(&account) {
+            if self.leave_changes_to_worker(account) || !self.recall_password(account).await? {
                 continue;
             }
             let mut session = self.imap_session(account).await?;
@@ -206,7 +206,15 @@ impl Service {
     pub async fn remove_account(&self, id: AccountId) -> Result<()> {
         // Its live connection goes first, so nothing writes to it after.
         self.stop(id).await;
-        self.with_store(move |s| s.remove_account(id)).await
+        let servers = self
+            .account_settings(id)
+            .await
+            .ok()
+            .and_then(|s| s.incoming);
+        self.with_store(move |s| s.remove_account(id)).await?;
+        self.forget_kept_passwords(servers.into_iter().collect())
+            .await;
+        Ok(())
     }
 
     /// The account a message belongs to.
@@ -216,23 +224,6 @@ impl Service {
             .await?
             .folder_id;
         Ok(self.folder(folder).await?.account_id)
-    }
-
-    /// Whether a password for `account` was given this session.
-    pub fn has_password(&self, account: AccountId) -> bool {
-        self.passwords().contains_key(&account)
-    }
-
-    /// Remember `password` for `account` until the program ends.
-    pub fn set_password(&self, account: AccountId, password: String) {
-        self.passwords().insert(account, password);
-    }
-
-    fn passwords(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, String>> {
-        self.inner
-            .passwords
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// `account`'s incoming server, which must speak `protocol`, and the
@@ -247,11 +238,7 @@ impl Service {
             .incoming
             .filter(|s| s.protocol == protocol)
             .ok_or(Error::InvalidSettings("incoming server"))?;
-        let password = self
-            .passwords()
-            .get(&account)
-            .cloned()
-            .ok_or(Error::PasswordNeeded)?;
+        let password = self.password(account).await?;
         Ok((server, password))
     }
 
@@ -260,7 +247,7 @@ impl Service {
     fn login_failed(&self, account: AccountId, e: impl Into<Error>) -> Error {
         let e = e.into();
         if e.kind() == crate::ErrorKind::Authentication {
-            self.passwords().remove(&account);
+            self.password_refused(account);
         }
         e
     }

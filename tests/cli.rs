@@ -179,9 +179,32 @@ async fn accounts_are_added_listed_and_removed_with_their_mail() {
     assert_eq!(
         list.lines().next().unwrap(),
         format!(
-            "{}\tWork\tme@example.test\timap imap.example.test:993 (tls)\tsmtp smtp.example.test:587 (starttls)",
+            "{}\tWork\tme@example.test\timap imap.example.test:993 (tls)\tsmtp smtp.example.test:587 (starttls)\tevery 5 min",
             id.trim()
         )
+    );
+    // Checked every 15 minutes instead, then the default again.
+    cli(home, &["account", "set", id.trim(), "--check-every", "15"])
+        .await
+        .unwrap();
+    let list = cli(home, &["account", "list"]).await.unwrap();
+    assert!(
+        list.lines().next().unwrap().ends_with("\tevery 15 min"),
+        "{list}"
+    );
+    for bad in ["0", "1441"] {
+        let err = cli(home, &["account", "set", id.trim(), "--check-every", bad])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), poshta::ErrorKind::InvalidSettings, "{bad}");
+    }
+    cli(home, &["account", "set", id.trim(), "--check-default"])
+        .await
+        .unwrap();
+    let list = cli(home, &["account", "list"]).await.unwrap();
+    assert!(
+        list.lines().next().unwrap().ends_with("\tevery 5 min"),
+        "{list}"
     );
     assert!(
         list.lines().nth(1).unwrap().contains("Local Folders"),

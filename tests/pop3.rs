@@ -178,7 +178,13 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
     let rows = service.message_page(inbox, 0, 100).await.unwrap();
     let row = rows.iter().find(|m| m.subject == more).expect("listed");
     assert!(row.has_attachments, "the index pass marked its attachment");
-    assert!(!rows.iter().find(|m| m.subject == first[0]).unwrap().has_attachments);
+    assert!(
+        !rows
+            .iter()
+            .find(|m| m.subject == first[0])
+            .unwrap()
+            .has_attachments
+    );
     let found = service.search(word, 10).await.unwrap();
     assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), vec![row.id]);
     assert_eq!(on_server(user).await, before + 1);
@@ -743,6 +749,42 @@ async fn a_live_pop3_account_checks_when_asked_and_announces_new_mail() {
         }
     };
     assert_eq!(news, (1, inbox(&service, account).await));
+
+    // Checked every second from now on (the default is minutes): new mail
+    // arrives without asking.
+    service
+        .set_check_interval(account, Some(std::time::Duration::from_secs(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        service.check_interval(account).await.unwrap(),
+        Some(std::time::Duration::from_secs(1))
+    );
+    // Wait until the restarted check is done, then deliver.
+    loop {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(20), events.recv())
+            .await
+            .expect("back online")
+            .unwrap();
+        if matches!(&event, Event::Status { status, .. } if *status == online) {
+            break;
+        }
+    }
+    // Twice: the first may be found by the check that follows the change;
+    // the second only by a timed one.
+    for n in [3, 4] {
+        server.add(raw(n));
+        let news = loop {
+            let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv())
+                .await
+                .expect("new mail found by the next timed check")
+                .unwrap();
+            if let Event::NewMail { count, .. } = event {
+                break count;
+            }
+        };
+        assert_eq!(news, 1);
+    }
     service.stop(account).await;
 }
 

@@ -30,6 +30,7 @@ action-get-messages = Get messages
 password-prompt = Password for { $account }
 password-placeholder = Password
 password-connect = Connect
+password-remember = Remember in the system keyring
 sync-connecting = { $account }: connecting…
 sync-progress = { $account }: { $folder } ({ $index } of { $count }), { $fetched } of { $total } new
 sync-progress-bodies = { $account }: { $folder } ({ $index } of { $count }), { $fetched } of { $total } messages downloaded for offline use
@@ -90,6 +91,7 @@ error-import-target = Mail can only be imported into Local Folders.
 error-cross-account = These messages are not fully downloaded yet, so they cannot go to another account.
 error-server-refused = The mail server refused the change.
 error-offline = This needs a connection to the mail server; the account is offline.
+error-keyring = The system keyring could not be reached, so the password is kept only until Poshta closes.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.
 

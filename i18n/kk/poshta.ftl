@@ -30,6 +30,7 @@ action-get-messages = Хаттарды алу
 password-prompt = { $account } құпиясөзі
 password-placeholder = Құпиясөз
 password-connect = Қосылу
+password-remember = Жүйелік кілттер қоймасында сақтау
 sync-connecting = { $account }: қосылуда…
 sync-progress = { $account }: { $folder } ({ $count } ішінен { $index }), жаңа { $total } ішінен { $fetched }
 sync-progress-bodies = { $account }: { $folder } ({ $count } ішінен { $index }), офлайн оқу үшін { $total } хаттың { $fetched } жүктелді
@@ -89,6 +90,7 @@ error-import-target = Хаттарды тек жергілікті бумала�
 error-cross-account = Бұл хаттар әлі толық жүктелмеген, сондықтан оларды басқа тіркелгіге жіберу мүмкін емес.
 error-server-refused = Пошта сервері өзгерісті қабылдамады.
 error-offline = Бұл үшін пошта серверіне қосылу керек; тіркелгі желіден тыс.
+error-keyring = Жүйелік кілттер қоймасына қол жеткізу мүмкін болмады, сондықтан құпиясөз тек Poshta жабылғанға дейін сақталады.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.
 

@@ -30,6 +30,7 @@ action-get-messages = 收取邮件
 password-prompt = { $account } 的密码
 password-placeholder = 密码
 password-connect = 连接
+password-remember = 保存在系统密钥环中
 sync-connecting = { $account }：正在连接…
 sync-progress = { $account }：{ $folder }（第 { $index } 个，共 { $count } 个），新邮件 { $fetched } / { $total }
 sync-progress-bodies = { $account }：{ $folder }（第 { $index } 个，共 { $count } 个），已下载 { $fetched } / { $total } 封邮件供离线阅读
@@ -89,6 +90,7 @@ error-import-target = 邮件只能导入到本地文件夹。
 error-cross-account = 这些邮件尚未完整下载，暂时无法移到其他账户。
 error-server-refused = 邮件服务器拒绝了此更改。
 error-offline = 此操作需要连接邮件服务器，但该账户处于离线状态。
+error-keyring = 无法访问系统密钥环，因此密码只保留到 Poshta 关闭为止。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。
 

@@ -2,7 +2,7 @@
 //! at once and then sent to the server before the command returns (or
 //! stays queued for the next run if the server cannot be reached).
 
-use super::{read_password, resolve};
+use super::{provide_password, resolve};
 use crate::error::{Error, Result};
 use crate::model::{AccountKind, MessageId};
 use crate::service::Service;
@@ -78,7 +78,7 @@ pub async fn run(service: &Service, cmd: ActionCommand, out: &mut impl Write) ->
         .map(|a| a.kind);
     let remote = kind == Some(AccountKind::Imap);
     if remote {
-        service.set_password(account, read_password()?);
+        provide_password(service, account).await?;
     }
     let report = match cmd {
         ActionCommand::Flag { change, .. } => {

@@ -8,10 +8,11 @@ use crate::account::Protocol;
 use crate::error::{Error, Result};
 use crate::model::{AccountId, FolderId, Role};
 use crate::sync::checker::Checker;
-use crate::sync::status::{AccountStatus, Board, Event};
+use crate::sync::status::{AccountStatus, Board, Event, PushMode};
 use crate::sync::worker::{Control, LiveConfig, Target, Worker};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -275,6 +276,35 @@ impl Service {
         self.live()
             .board
             .set_status(account, AccountStatus::Offline);
+    }
+
+    /// How often `account` is checked for mail when its server cannot push
+    /// it (`None`: every [`LiveConfig::poll_interval`]).
+    pub async fn check_interval(&self, account: AccountId) -> Result<Option<Duration>> {
+        self.with_store(move |s| s.check_interval(account)).await
+    }
+
+    /// Set that interval (from a second to a day; `None`: the default). An
+    /// account polling now starts over: it checks at once, then keeps the
+    /// new interval rather than finishing the old wait.
+    pub async fn set_check_interval(
+        &self,
+        account: AccountId,
+        every: Option<Duration>,
+    ) -> Result<()> {
+        self.with_store(move |s| s.set_check_interval(account, every))
+            .await?;
+        let polling = matches!(
+            self.status(account),
+            AccountStatus::Online {
+                push: PushMode::Polling
+            }
+        );
+        if polling {
+            self.stop(account).await;
+            self.go_online(account).await?;
+        }
+        Ok(())
     }
 
     /// For `push_changes`: true if `account`'s queued changes are not to

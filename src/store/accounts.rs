@@ -5,6 +5,10 @@ use crate::account::{NewAccount, Protocol, Security, Server, Settings};
 use crate::error::{Error, Result};
 use crate::model::{AccountId, AccountKind};
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::time::Duration;
+
+/// The longest wait between checks for mail: a day.
+pub const MAX_CHECK_SECONDS: u64 = 86_400;
 
 impl Store {
     /// Add an account with its servers in one transaction.
@@ -41,6 +45,45 @@ impl Store {
         }
         tx.commit()?;
         Ok(id)
+    }
+
+    /// How often `account` is checked for mail when the server cannot
+    /// push it; `None`: the app's default.
+    pub fn check_interval(&self, account: AccountId) -> Result<Option<Duration>> {
+        let seconds: Option<u32> = self
+            .conn()
+            .query_row(
+                "SELECT check_seconds FROM account WHERE id = ?1",
+                [account.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })?;
+        Ok(seconds.map(|s| Duration::from_secs(s.into())))
+    }
+
+    /// Set (or with `None` reset to the default) how often `account` is
+    /// checked: from one second to a day.
+    pub fn set_check_interval(
+        &mut self,
+        account: AccountId,
+        every: Option<Duration>,
+    ) -> Result<()> {
+        let seconds = match every {
+            Some(every) if (1..=MAX_CHECK_SECONDS).contains(&every.as_secs()) => {
+                Some(every.as_secs())
+            }
+            Some(_) => return Err(Error::InvalidSettings("check interval")),
+            None => None,
+        };
+        let changed = self.conn().execute(
+            "UPDATE account SET check_seconds = ?2 WHERE id = ?1",
+            params![account.0, seconds],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        Ok(())
     }
 
     pub fn account_settings(&self, id: AccountId) -> Result<Settings> {

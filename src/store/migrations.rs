@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -256,4 +256,11 @@ CREATE INDEX pop3_seen_message ON pop3_seen(message_id) WHERE message_id IS NOT 
 /// pages. Conversations will want a compact (hashed) key when they come.
 const V6: &str = r#"
 DROP INDEX message_thread;
+"#;
+
+/// How often an account without push (POP3, or IMAP without IDLE) is
+/// checked for mail, in seconds; NULL: the app's default.
+const V7: &str = r#"
+ALTER TABLE account ADD COLUMN check_seconds INTEGER
+    CHECK (check_seconds IS NULL OR check_seconds BETWEEN 1 AND 86400);
 "#;

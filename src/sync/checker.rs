@@ -7,7 +7,7 @@
 use super::backoff::Backoff;
 use super::idle::{self, Wake};
 use super::status::{AccountStatus, Board, Event, PushMode};
-use super::worker::{Control, LiveConfig, is_permanent};
+use super::worker::{Control, LiveConfig, is_permanent, poll_interval};
 use super::{Progress, Summary};
 use crate::error::Result;
 use crate::model::{AccountId, Role};
@@ -44,7 +44,7 @@ where
                     self.report(AccountStatus::Online {
                         push: PushMode::Polling,
                     });
-                    self.config.poll_interval
+                    poll_interval(&self.store, self.account, &self.config).await
                 }
                 Err(error) => {
                     let kind = error.kind();

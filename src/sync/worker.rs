@@ -64,6 +64,22 @@ impl Default for LiveConfig {
     }
 }
 
+/// How long to wait between checks of `account` when its server cannot
+/// push mail: the account's own setting, else `config`'s. Read before
+/// each wait, so a changed setting counts from the next one.
+pub(super) async fn poll_interval(
+    store: &Shared,
+    account: AccountId,
+    config: &LiveConfig,
+) -> Duration {
+    store
+        .run(move |s| s.check_interval(account))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(config.poll_interval)
+}
+
 /// How the service steers a running worker.
 pub struct Control {
     wake: Notify,
@@ -314,7 +330,8 @@ where
                     }
                 }
                 PushMode::Polling => {
-                    idle::poll(self.config.poll_interval, self.control.interrupted()).await
+                    let every = poll_interval(&self.store, self.account, &self.config).await;
+                    idle::poll(every, self.control.interrupted()).await
                 }
             };
             if wake == Wake::Stop {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the mail servers the live tests run against (Dovecot, Postfix,
+# Installs the servers the live tests run against (Dovecot, Postfix,
+# gnome-keyring on a private D-Bus for secrets,
 # OpenSSL; isync and fetchmail for the IMAP and POP3 benchmarks) without
 # letting the package scripts start system-wide daemons.
 # Idempotent: does nothing when everything is already present.
@@ -11,7 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
-          openssl ca-certificates procps python3 isync fetchmail)
+          openssl ca-certificates procps python3 isync fetchmail
+          gnome-keyring dbus-daemon libsecret-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

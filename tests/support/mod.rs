@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+pub mod keyring;
 pub mod mailbox;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -61,6 +61,8 @@ pub enum Message {
     RenameFolder,
     DeleteFolder,
     EditorInput(String),
+    /// The password prompt's "remember" box.
+    EditorRemember(bool),
     /// A choice in the POP3 "mail on the server" prompt.
     EditorKeep(Keep),
     EditorSubmit,
@@ -113,7 +115,19 @@ impl Mailbox {
             undo: None,
         };
         let load = mailbox.load_tree();
-        (mailbox, load)
+        // Accounts whose password the keyring kept go online at once: an
+        // IMAP account connects, a POP3 account checks for mail.
+        let service = mailbox.service.clone();
+        let online = Task::perform(
+            async move {
+                for account in service.recall_passwords().await? {
+                    service.go_online(account).await?;
+                }
+                Ok(())
+            },
+            |r: crate::error::Result<()>| Message::SyncStarted(r.map_err(UiError::from)),
+        );
+        (mailbox, Task::batch([load, online]))
     }
 
     pub fn title(&self) -> String {
@@ -263,6 +277,12 @@ impl Mailbox {
                         *days = value
                     }
                     _ => {}
+                }
+                Task::none()
+            }
+            Message::EditorRemember(on) => {
+                if let Some(Editor::Password { remember, .. }) = &mut self.editor {
+                    *remember = on;
                 }
                 Task::none()
             }
@@ -539,11 +559,25 @@ impl Mailbox {
                 self.empty_folder(folder)
             }
             Editor::Password {
-                account, password, ..
+                account,
+                password,
+                remember,
+                ..
             } => {
-                self.service.set_password(account, password);
+                self.service.set_password(account, password.clone());
                 self.editor = None;
-                self.start_sync(account)
+                let sync = self.start_sync(account);
+                if !remember {
+                    return sync;
+                }
+                // Kept in the keyring meanwhile; if it cannot be, the
+                // session still has it and the status line says why.
+                let service = self.service.clone();
+                let keep = Task::perform(
+                    async move { service.remember_password(account, password).await },
+                    |r| Message::SyncStarted(r.map_err(UiError::from)),
+                );
+                Task::batch([sync, keep])
             }
             Editor::ServerCopies {
                 account,
@@ -600,6 +634,7 @@ impl Mailbox {
             account,
             name: folder_tree::account_name(found),
             password: String::new(),
+            remember: true,
         };
         self.open_editor(Some(editor))
     }

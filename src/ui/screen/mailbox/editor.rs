@@ -7,7 +7,7 @@ use crate::fl;
 use crate::model::{AccountId, FolderId, MessageId};
 use crate::store::pop3::Policy;
 use crate::ui::theme;
-use iced::widget::{Column, button, column, container, radio, row, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, radio, row, text, text_input};
 use iced::{Element, Theme};
 
 pub const EDITOR_INPUT_ID: &str = "folder-name";
@@ -40,11 +40,13 @@ pub enum Editor {
         name: String,
         count: u32,
     },
-    /// Asked before the first sync of a session (kept in memory only).
+    /// Asked before the first sync of a session; kept in the OS keyring
+    /// when `remember` is ticked, else in memory only.
     Password {
         account: AccountId,
         name: String,
         password: String,
+        remember: bool,
     },
     /// What a POP3 account does on the server with mail once it is here.
     ServerCopies {
@@ -125,7 +127,12 @@ fn server_copies<'a>(name: &str, choice: Keep, days: &'a str) -> Element<'a, Mes
 
 pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
     let body: Element<'_, Message> = match editor {
-        Editor::Password { name, password, .. } => column![
+        Editor::Password {
+            name,
+            password,
+            remember,
+            ..
+        } => column![
             text(fl!("password-prompt", account = name.as_str())).size(12),
             text_input(&fl!("password-placeholder"), password)
                 .id(EDITOR_INPUT_ID)
@@ -134,6 +141,11 @@ pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
                 .on_submit(Message::EditorSubmit)
                 .size(13)
                 .padding(6),
+            checkbox(*remember)
+                .label(fl!("password-remember"))
+                .on_toggle(Message::EditorRemember)
+                .size(14)
+                .text_size(12),
             confirm_row(
                 fl!("password-connect"),
                 button::primary,

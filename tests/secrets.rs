@@ -1,0 +1,174 @@
+//! Passwords in the OS keyring: gnome-keyring's Secret Service on a private
+//! D-Bus session bus, and Dovecot on loopback to log in to. The command
+//! line keeps a password there, syncs without being given one, forgets it
+//! with the account, and with no keyring to reach asks for the password
+//! each time and writes it nowhere.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use support::keyring::Keyring;
+
+/// Run poshta-cli over `home` with `bus` as its session bus; `password`
+/// in POSHTA_PASSWORD if given (stdin is always empty).
+fn cli(home: &Path, bus: &str, password: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_poshta-cli"));
+    command
+        .args(args)
+        .env("POSHTA_HOME", home)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env_remove("POSHTA_PASSWORD")
+        .stdin(Stdio::null());
+    if let Some(password) = password {
+        command.env("POSHTA_PASSWORD", password);
+    }
+    command.output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Add carol's IMAP account over `home`; its id.
+fn add_account(home: &Path, bus: &str) -> String {
+    let servers = support::servers();
+    let user = servers.user("carol");
+    let port = servers.imaps.to_string();
+    let ca = servers.ca_pem.to_string_lossy().to_string();
+    let id = ok(cli(
+        home,
+        bus,
+        None,
+        &[
+            "account",
+            "add",
+            "--name",
+            "Keyring",
+            "--email",
+            &user.address,
+            "--imap-host",
+            &servers.tls_host,
+            "--imap-port",
+            &port,
+            "--ca-file",
+            &ca,
+        ],
+    ));
+    id.trim().to_string()
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn a_kept_password_syncs_without_asking_and_leaves_with_the_account() {
+    let servers = support::servers();
+    let user = servers.user("carol");
+    let keyring = Keyring::start();
+    let home = tempfile::tempdir().unwrap();
+    let id = add_account(home.path(), &keyring.bus);
+    let entry = format!(
+        "imap://{}@{}:{}",
+        user.address, servers.tls_host, servers.imaps
+    );
+    let attributes = ["service", "poshta", "username", entry.as_str()];
+
+    // Without a password anywhere, a sync stops and says so.
+    let out = cli(home.path(), &keyring.bus, None, &["sync", &id]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    ok(cli(
+        home.path(),
+        &keyring.bus,
+        Some(&user.password),
+        &["account", "password", &id],
+    ));
+    assert_eq!(
+        keyring.lookup(&attributes).as_deref(),
+        Some(user.password.as_str()),
+        "gnome-keyring holds it"
+    );
+    // A later run, given no password, logs in with the kept one.
+    let out = cli(home.path(), &keyring.bus, None, &["sync", &id]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("folders"),
+        "{stderr}"
+    );
+    assert_eq!(
+        files_containing(home.path(), &user.password),
+        Vec::<String>::new(),
+        "the password is in no file of the profile"
+    );
+
+    ok(cli(
+        home.path(),
+        &keyring.bus,
+        None,
+        &["account", "remove", &id],
+    ));
+    assert_eq!(
+        keyring.lookup(&attributes),
+        None,
+        "forgotten with the account"
+    );
+}
+
+#[test]
+fn without_a_keyring_the_password_is_asked_for_and_kept_nowhere() {
+    let servers = support::servers();
+    let user = servers.user("carol");
+    let home = tempfile::tempdir().unwrap();
+    let nowhere = format!("unix:path={}", home.path().join("no-bus").display());
+    let id = add_account(home.path(), &nowhere);
+
+    let out = cli(
+        home.path(),
+        &nowhere,
+        Some(&user.password),
+        &["account", "password", &id],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the system keyring"), "{stderr}");
+    assert!(!stderr.contains(&user.password), "{stderr}");
+
+    // Each run must be given it, and then works.
+    let out = cli(home.path(), &nowhere, None, &["sync", &id]);
+    assert!(!out.status.success());
+    ok(cli(
+        home.path(),
+        &nowhere,
+        Some(&user.password),
+        &["sync", &id],
+    ));
+    assert_eq!(
+        files_containing(home.path(), &user.password),
+        Vec::<String>::new()
+    );
+}
