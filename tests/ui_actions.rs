@@ -8,6 +8,7 @@
 mod support;
 
 use iced::keyboard::Modifiers;
+use iced_test::selector::id;
 use poshta::model::{FolderId, Role};
 use poshta::ui::component::{folder_menu::Item, folder_tree, message_list};
 use poshta::ui::screen::mailbox::{Editor, Mailbox, Message, Status};
@@ -288,14 +289,40 @@ async fn a_pop3_account_chooses_what_happens_to_mail_on_the_server() {
             Message::EditorInput(String::new()),
             Message::EditorInput("3x".into()),
             Message::EditorInput("30".into()),
-            Message::EditorSubmit,
         ],
     )
     .await;
+    // The minutes between checks: 5 (the default) shown; digits only, and
+    // none (or 0) cannot be saved.
+    assert!(matches!(
+        mailbox.editor(),
+        Some(Editor::ServerCopies { minutes, .. }) if minutes == "5"
+    ));
+    send(
+        &mut mailbox,
+        vec![Message::EditorMinutes("0".into()), Message::EditorSubmit],
+    )
+    .await;
+    assert!(mailbox.editor().is_some(), "0 minutes is not taken");
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Check for new mail every (minutes):").is_ok());
+        ui.click(id(poshta::ui::screen::mailbox::CHECK_INPUT_ID))
+            .unwrap();
+        ui.tap_key(iced::keyboard::key::Named::Backspace);
+        ui.typewrite("15m");
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
     assert!(mailbox.editor().is_none());
     assert_eq!(
         service.pop3_policy(account).await.unwrap(),
         Policy::AfterDays(30)
+    );
+    assert_eq!(
+        service.check_interval(account).await.unwrap(),
+        Some(std::time::Duration::from_secs(15 * 60))
     );
     assert_eq!(
         mailbox.status(),

@@ -112,6 +112,8 @@ server-copies-days-placeholder = days
 server-copies-until-deleted = deleted once I delete it here for good
 server-copies-not-at-all = deleted at once
 server-copies-save = Save
+check-every-label = Check for new mail every (minutes):
+check-every-placeholder = minutes
 server-copies-saved = { $account }: setting saved; it applies from the next check.
 
 ## Message actions

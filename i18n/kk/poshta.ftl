@@ -111,6 +111,8 @@ server-copies-days-placeholder = күн
 server-copies-until-deleted = мен мұнда біржола жойғанда жойылады
 server-copies-not-at-all = бірден жойылады
 server-copies-save = Сақтау
+check-every-label = Жаңа хаттарды тексеру аралығы (минут):
+check-every-placeholder = минут
 server-copies-saved = { $account }: баптау сақталды; келесі тексеруден бастап қолданылады.
 
 ## Message actions

@@ -111,6 +111,8 @@ server-copies-days-placeholder = 天数
 server-copies-until-deleted = 在本机彻底删除后删除
 server-copies-not-at-all = 立即删除
 server-copies-save = 保存
+check-every-label = 检查新邮件的间隔（分钟）：
+check-every-placeholder = 分钟
 server-copies-saved = { $account }：设置已保存，下次检查时生效。
 
 ## Message actions

@@ -15,7 +15,7 @@ mod editor;
 mod live;
 use crate::store::actions::Undo;
 pub use actions::Done;
-pub use editor::{EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor, Keep};
+pub use editor::{CHECK_INPUT_ID, EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor, Keep};
 use futures::StreamExt;
 use iced::widget::{button, column, container, operation, row, rule, text};
 use iced::{Alignment, Element, Fill, FillPortion, Task, Theme};
@@ -67,7 +67,13 @@ pub enum Message {
     EditorKeep(Keep),
     EditorSubmit,
     /// A POP3 account's current choice, to open its prompt with.
-    ServerCopiesLoaded(AccountId, Result<crate::store::pop3::Policy, UiError>),
+    /// A POP3 account's policy and minutes between checks, for its prompt.
+    ServerCopiesLoaded(
+        AccountId,
+        Result<(crate::store::pop3::Policy, u64), UiError>,
+    ),
+    /// The minutes typed into that prompt.
+    EditorMinutes(String),
     EditorCancel,
     FolderEdited(Result<Option<FolderId>, UiError>),
     Import,
@@ -295,7 +301,7 @@ impl Mailbox {
                 }
                 Task::none()
             }
-            Message::ServerCopiesLoaded(account, Ok(policy)) => {
+            Message::ServerCopiesLoaded(account, Ok((policy, minutes))) => {
                 let name = self.account_name(account);
                 let (choice, days) = Keep::of(policy);
                 self.editor = Some(Editor::ServerCopies {
@@ -303,7 +309,17 @@ impl Mailbox {
                     name,
                     choice,
                     days: days.to_string(),
+                    minutes: minutes.to_string(),
                 });
+                Task::none()
+            }
+            Message::EditorMinutes(value) => {
+                if let Some(Editor::ServerCopies { minutes, .. }) = &mut self.editor
+                    && value.chars().all(|c| c.is_ascii_digit())
+                    && value.len() <= 4
+                {
+                    *minutes = value;
+                }
                 Task::none()
             }
             Message::ServerCopiesLoaded(_, Err(e)) => self.fail(e),
@@ -584,13 +600,18 @@ impl Mailbox {
                 name,
                 choice,
                 days,
+                minutes,
             } => {
-                let Some(policy) = choice.policy(&days) else {
+                let (Some(policy), Some(minutes)) =
+                    (choice.policy(&days), editor::check_minutes(&minutes))
+                else {
                     return Task::none();
                 };
                 self.editor = None;
+                let every = std::time::Duration::from_secs(minutes * 60);
                 self.act(async move {
                     service.set_pop3_policy(account, policy).await?;
+                    service.set_check_interval(account, Some(every)).await?;
                     Ok(actions::Done {
                         text: fl!("server-copies-saved", account = name.as_str()),
                         undo: None,

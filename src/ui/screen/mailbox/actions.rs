@@ -179,8 +179,17 @@ impl Mailbox {
             Item::ServerCopies => {
                 let account = f.account_id;
                 Task::perform(
-                    async move { service.pop3_policy(account).await },
-                    move |r| Message::ServerCopiesLoaded(account, r.map_err(UiError::from)),
+                    async move {
+                        let every = service
+                            .check_interval(account)
+                            .await?
+                            .unwrap_or(service.live_config().poll_interval);
+                        let minutes = every.as_secs().div_ceil(60).max(1);
+                        Ok((service.pop3_policy(account).await?, minutes))
+                    },
+                    move |r: crate::error::Result<_>| {
+                        Message::ServerCopiesLoaded(account, r.map_err(UiError::from))
+                    },
                 )
             }
         }

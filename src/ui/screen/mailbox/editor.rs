@@ -11,6 +11,8 @@ use iced::widget::{Column, button, checkbox, column, container, radio, row, text
 use iced::{Element, Theme};
 
 pub const EDITOR_INPUT_ID: &str = "folder-name";
+/// The minutes between checks in a POP3 account's prompt.
+pub const CHECK_INPUT_ID: &str = "check-minutes";
 pub const EDITOR_CONFIRM_ID: &str = "folder-confirm";
 
 /// The inline prompt under the folder tree.
@@ -55,6 +57,8 @@ pub enum Editor {
         choice: Keep,
         /// The days for [`Keep::Days`], as typed.
         days: String,
+        /// Minutes between checks for mail, as typed.
+        minutes: String,
     },
 }
 
@@ -89,7 +93,21 @@ impl Keep {
     }
 }
 
-fn server_copies<'a>(name: &str, choice: Keep, days: &'a str) -> Element<'a, Message> {
+/// Minutes between checks, as typed: 1 to a day's worth.
+pub fn check_minutes(typed: &str) -> Option<u64> {
+    typed
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| (1..=crate::store::accounts::MAX_CHECK_SECONDS / 60).contains(m))
+}
+
+fn server_copies<'a>(
+    name: &str,
+    choice: Keep,
+    days: &'a str,
+    minutes: &'a str,
+) -> Element<'a, Message> {
     let option = |label: String, value: Keep| -> Element<'a, Message> {
         radio(label, value, Some(choice), Message::EditorKeep)
             .size(14)
@@ -117,10 +135,19 @@ fn server_copies<'a>(name: &str, choice: Keep, days: &'a str) -> Element<'a, Mes
         Keep::UntilDeletedHere,
     ))
     .push(option(fl!("server-copies-not-at-all"), Keep::NotAtAll))
+    .push(text(fl!("check-every-label")).size(12))
+    .push(
+        text_input(&fl!("check-every-placeholder"), minutes)
+            .id(CHECK_INPUT_ID)
+            .on_input(Message::EditorMinutes)
+            .on_submit(Message::EditorSubmit)
+            .size(13)
+            .padding(6),
+    )
     .push(confirm_row(
         fl!("server-copies-save"),
         button::primary,
-        choice.policy(days).is_some(),
+        choice.policy(days).is_some() && check_minutes(minutes).is_some(),
     ))
     .into()
 }
@@ -155,8 +182,12 @@ pub(super) fn view(editor: &Editor) -> Element<'_, Message> {
         .spacing(6)
         .into(),
         Editor::ServerCopies {
-            name, choice, days, ..
-        } => server_copies(name, *choice, days),
+            name,
+            choice,
+            days,
+            minutes,
+            ..
+        } => server_copies(name, *choice, days, minutes),
         Editor::Create { name, .. } | Editor::Rename { name, .. } => {
             let confirm = if matches!(editor, Editor::Create { .. }) {
                 fl!("folder-create-confirm")
