@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod actions;
+mod send;
 
 #[derive(Debug, Parser)]
 #[command(name = "poshta-cli", version, about = "Poshta mail client, headless")]
@@ -70,6 +71,8 @@ pub enum Command {
     Account(AccountCommand),
     #[command(flatten)]
     Action(actions::ActionCommand),
+    #[command(flatten)]
+    Send(send::SendCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,6 +302,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         }
         Command::Account(cmd) => account_command(&service, cmd, out).await?,
         Command::Action(cmd) => actions::run(&service, cmd, out).await?,
+        Command::Send(cmd) => send::run(&service, cmd, out).await?,
         Command::Sync { account, bodies } => {
             let account = AccountId(account);
             provide_password(&service, account).await?;

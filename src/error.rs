@@ -36,6 +36,9 @@ pub enum ErrorKind {
     Offline,
     /// The OS keyring (Secret Service) is missing, locked or said no.
     Keyring,
+    /// A message to send has no recipient, a bad address or a line break
+    /// where none may be.
+    InvalidMessage,
     Internal,
 }
 
@@ -61,6 +64,7 @@ impl ErrorKind {
             ErrorKind::ImportTarget => "error-import-target",
             ErrorKind::CrossAccount => "error-cross-account",
             ErrorKind::Keyring => "error-keyring",
+            ErrorKind::InvalidMessage => "error-invalid-message",
             ErrorKind::ServerRefused => "error-server-refused",
             ErrorKind::Offline => "error-offline",
             ErrorKind::Internal => "error-internal",
@@ -123,6 +127,8 @@ pub enum Error {
     /// The keyring's own words (they never contain the secret).
     #[error("the system keyring: {0}")]
     Keyring(String),
+    #[error("this message cannot be sent: {0}")]
+    InvalidMessage(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -150,6 +156,7 @@ impl Error {
             Error::ServerRefused { .. } => ErrorKind::ServerRefused,
             Error::Offline => ErrorKind::Offline,
             Error::Keyring(_) => ErrorKind::Keyring,
+            Error::InvalidMessage(_) => ErrorKind::InvalidMessage,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -14,6 +14,7 @@ pub mod net;
 pub mod paths;
 pub mod pop3;
 pub mod service;
+pub mod smtp;
 pub mod store;
 pub mod sync;
 

@@ -2,5 +2,6 @@
 //! shows. Parsing is isolated here so its limits and panic guard live in
 //! one place.
 
+pub mod compose;
 pub mod mbox;
 pub mod parse;

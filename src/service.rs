@@ -22,6 +22,9 @@ mod bodies;
 mod folders;
 mod live;
 mod passwords;
+mod sending;
+
+pub use sending::SendReport;
 mod pop3;
 
 #[derive(Clone)]
@@ -51,7 +54,9 @@ impl Service {
     /// Open the data directory (creating it and the store if needed).
     /// Blocking: call it before starting a UI, or through [`Service::load`].
     pub fn open(data_dir: &Path) -> Result<Service> {
-        let store = Store::open(&paths::store_file(data_dir))?;
+        let mut store = Store::open(&paths::store_file(data_dir))?;
+        // A send cut off by a crash may have gone out: never resent.
+        store.recover_outbox()?;
         Ok(Service {
             inner: Arc::new(Inner {
                 store: Shared::new(store),

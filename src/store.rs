@@ -11,6 +11,7 @@ pub mod folders;
 pub mod messages;
 pub mod migrations;
 pub mod ops;
+pub mod outbox;
 pub mod pop3;
 pub mod remap;
 pub mod remote;

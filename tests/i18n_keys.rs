@@ -93,6 +93,8 @@ fn every_error_kind_has_an_english_message() {
         CrossAccount,
         ServerRefused,
         Offline,
+        Keyring,
+        InvalidMessage,
         Internal,
     ] {
         assert!(english.contains_key(kind.message_id()), "{kind:?}");

@@ -92,6 +92,7 @@ error-cross-account = These messages are not fully downloaded yet, so they canno
 error-server-refused = The mail server refused the change.
 error-offline = This needs a connection to the mail server; the account is offline.
 error-keyring = The system keyring could not be reached, so the password is kept only until Poshta closes.
+error-invalid-message = This message cannot be sent: check its recipients and subject.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.
 

@@ -1,0 +1,214 @@
+//! Building a message to send: RFC 5322 headers (RFC 2047 for non-ASCII
+//! words, RFC 2231 for attachment names), a Message-ID and Date, the text
+//! with CRLF line ends, multipart/mixed when there are attachments. lettre
+//! writes the MIME; this module decides what goes in and refuses what
+//! could smuggle a header in.
+
+use crate::error::{Error, Result};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+
+/// A message as the user wrote it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outgoing {
+    /// "Name <address>" or a bare address.
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    /// In the envelope only, never in the header.
+    pub bcc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<OutgoingAttachment>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingAttachment {
+    pub name: String,
+    /// e.g. "application/pdf"; anything unparsable goes as octet-stream.
+    pub mime_type: String,
+    pub data: Vec<u8>,
+}
+
+/// The message ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// Without angle brackets.
+    pub message_id: String,
+    pub raw: Vec<u8>,
+    pub envelope_from: String,
+    pub envelope_to: Vec<String>,
+}
+
+pub fn build(outgoing: &Outgoing) -> Result<Built> {
+    let from = mailbox(&outgoing.from)?;
+    if outgoing.to.is_empty() && outgoing.cc.is_empty() && outgoing.bcc.is_empty() {
+        return Err(Error::InvalidMessage("no recipient"));
+    }
+    for field in [&outgoing.subject]
+        .into_iter()
+        .chain(outgoing.in_reply_to.as_ref())
+        .chain(&outgoing.references)
+    {
+        if field.contains(['\r', '\n']) {
+            return Err(Error::InvalidMessage("a line break in a header"));
+        }
+    }
+    let message_id = new_message_id(from.email.domain());
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .subject(outgoing.subject.trim())
+        .message_id(Some(format!("<{message_id}>")))
+        .date_now()
+        .user_agent("Poshta".into());
+    for to in &outgoing.to {
+        builder = builder.to(mailbox(to)?);
+    }
+    for cc in &outgoing.cc {
+        builder = builder.cc(mailbox(cc)?);
+    }
+    for bcc in &outgoing.bcc {
+        builder = builder.bcc(mailbox(bcc)?);
+    }
+    if let Some(id) = &outgoing.in_reply_to {
+        builder = builder.in_reply_to(format!("<{}>", id.trim_matches(['<', '>'])));
+    }
+    if !outgoing.references.is_empty() {
+        let list: Vec<String> = outgoing
+            .references
+            .iter()
+            .map(|r| format!("<{}>", r.trim_matches(['<', '>'])))
+            .collect();
+        builder = builder.references(list.join(" "));
+    }
+    let text = SinglePart::plain(crlf(&outgoing.body));
+    let message = if outgoing.attachments.is_empty() {
+        builder.singlepart(text)
+    } else {
+        let mut parts = MultiPart::mixed().singlepart(text);
+        for a in &outgoing.attachments {
+            let mime_type = ContentType::parse(&a.mime_type)
+                .unwrap_or_else(|_| ContentType::parse("application/octet-stream").unwrap());
+            parts =
+                parts.singlepart(Attachment::new(a.name.clone()).body(a.data.clone(), mime_type));
+        }
+        builder.multipart(parts)
+    }
+    .map_err(|_| Error::InvalidMessage("the message could not be built"))?;
+    let envelope = message.envelope();
+    Ok(Built {
+        message_id,
+        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+        envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
+        raw: message.formatted(),
+    })
+}
+
+/// "Name <address>" or "address", refusing line breaks and bad addresses.
+fn mailbox(text: &str) -> Result<Mailbox> {
+    if text.contains(['\r', '\n']) {
+        return Err(Error::InvalidMessage("a line break in an address"));
+    }
+    text.trim()
+        .parse()
+        .map_err(|_| Error::InvalidMessage("an address that is not valid"))
+}
+
+/// Every line ending as CRLF (lone CR and LF included).
+fn crlf(text: &str) -> String {
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    unified.replace('\n', "\r\n")
+}
+
+/// A Message-ID nobody else will make: time, process and a counter,
+/// hashed, at the sender's domain.
+fn new_message_id(domain: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!(
+        "{nanos}.{}.{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let hash = crate::net::tls::hex(&crate::net::tls::sha256(seed.as_bytes()));
+    format!("{}@{domain}", &hash[..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Outgoing {
+        Outgoing {
+            from: "Айгерим <aigerim@example.kz>".into(),
+            to: vec!["bob@example.test".into()],
+            bcc: vec!["hidden@example.test".into()],
+            subject: "Отчёт 报告".into(),
+            body: ".leading dot\nFrom the start\r\nlast".into(),
+            ..Outgoing::default()
+        }
+    }
+
+    #[test]
+    fn headers_are_encoded_and_bcc_stays_in_the_envelope() {
+        let built = build(&sample()).unwrap();
+        let text = String::from_utf8(built.raw.clone()).unwrap();
+        let parsed = crate::mime::parse::parse(&built.raw).unwrap();
+        assert_eq!(parsed.subject, "Отчёт 报告");
+        assert_eq!(parsed.from_name, "Айгерим");
+        assert_eq!(
+            parsed.message_id.as_deref(),
+            Some(built.message_id.as_str())
+        );
+        assert!(built.message_id.ends_with("@example.kz"));
+        assert!(!text.to_ascii_lowercase().contains("bcc"), "{text}");
+        assert_eq!(
+            built.envelope_to,
+            ["bob@example.test", "hidden@example.test"]
+        );
+        // The transfer encoding ends the text with a line break.
+        assert_eq!(
+            parsed.body.replace("\r\n", "\n"),
+            ".leading dot\nFrom the start\nlast\n"
+        );
+        assert!(text.lines().all(|l| l.len() <= 998));
+    }
+
+    #[test]
+    fn line_breaks_cannot_inject_headers() {
+        let mut bad = sample();
+        bad.subject = "hi\r\nBcc: victim@example.test".into();
+        assert!(matches!(build(&bad), Err(Error::InvalidMessage(_))));
+        let mut bad = sample();
+        bad.to = vec!["a@example.test\r\nX-Evil: 1".into()];
+        assert!(matches!(build(&bad), Err(Error::InvalidMessage(_))));
+        let mut none = sample();
+        none.to.clear();
+        none.bcc.clear();
+        assert!(matches!(build(&none), Err(Error::InvalidMessage(_))));
+    }
+
+    #[test]
+    fn attachments_keep_non_ascii_names_and_types() {
+        let mut m = sample();
+        m.attachments.push(OutgoingAttachment {
+            name: "отчёт 2026.pdf".into(),
+            mime_type: "application/pdf".into(),
+            data: b"%PDF-1.4 data".to_vec(),
+        });
+        let built = build(&m).unwrap();
+        let parsed = crate::mime::parse::parse(&built.raw).unwrap();
+        assert_eq!(parsed.attachments.len(), 1);
+        assert_eq!(
+            parsed.attachments[0].filename.as_deref(),
+            Some("отчёт 2026.pdf")
+        );
+        assert_eq!(parsed.attachments[0].mime_type, "application/pdf");
+    }
+}

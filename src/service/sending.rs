@@ -1,0 +1,137 @@
+//! Sending: a message is built, put in the outbox (committed), then handed
+//! to the account's submission server, each step's outcome committed
+//! before the next (see `store::outbox`). A message whose fate is unknown
+//! is never sent again without the user saying so.
+
+use super::Service;
+use crate::error::{Error, Result};
+use crate::mime::compose::{self, Outgoing as Draft};
+use crate::model::AccountId;
+use crate::smtp::{self, Outcome};
+use crate::store::outbox::{Outgoing, State};
+use std::time::Duration;
+
+/// What one pass over an account's outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    /// Still queued (the connection broke before they were handed over).
+    pub waiting: usize,
+}
+
+impl Service {
+    /// Build `draft` as `account`'s (From: its address) and put it in the
+    /// outbox. Returns its outbox id.
+    pub async fn queue_message(&self, account: AccountId, mut draft: Draft) -> Result<i64> {
+        let settings = self.account_settings(account).await?;
+        if settings.outgoing.is_none() {
+            return Err(Error::InvalidSettings("outgoing server"));
+        }
+        draft.from = settings
+            .email
+            .ok_or(Error::InvalidSettings("email address"))?;
+        let built = compose::build(&draft)?;
+        self.with_store(move |s| s.queue_outgoing(account, &built))
+            .await
+    }
+
+    /// The outbox, oldest first; `account` narrows it.
+    pub async fn outbox(&self, account: Option<AccountId>) -> Result<Vec<Outgoing>> {
+        self.with_store(move |s| s.outbox(account)).await
+    }
+
+    /// The user's decision to send a failed or unknown message again.
+    pub async fn send_again(&self, id: i64) -> Result<()> {
+        self.with_store(move |s| s.requeue_outgoing(id)).await
+    }
+
+    /// Send `account`'s queued messages over one connection, then file
+    /// each sent one in its Sent folder (uploaded to a server's Sent by a
+    /// queued operation). Offline, nothing is sent.
+    pub async fn send_queued(&self, account: AccountId) -> Result<SendReport> {
+        let queued: Vec<Outgoing> = self
+            .outbox(Some(account))
+            .await?
+            .into_iter()
+            .filter(|o| o.state == State::Queued)
+            .collect();
+        let mut report = SendReport {
+            waiting: queued.len(),
+            ..SendReport::default()
+        };
+        if queued.is_empty() || self.is_offline() {
+            return Ok(report);
+        }
+        let server = self
+            .account_settings(account)
+            .await?
+            .outgoing
+            .ok_or(Error::InvalidSettings("outgoing server"))?;
+        let password = self.password(account).await?;
+        let timeouts = smtp::Timeouts::default();
+        let mut connection = smtp::connect(&server, &password, &timeouts)
+            .await
+            .map_err(|e| self.login_failed(account, e))?;
+        let mut filed = false;
+        for message in queued {
+            let id = message.id;
+            self.with_store(move |s| s.set_outgoing_state(id, State::Submitting, None))
+                .await?;
+            report.waiting -= 1;
+            let outcome = smtp::submit(
+                &mut connection,
+                &message.envelope_from,
+                &message.envelope_to,
+                &message.raw,
+                timeouts.command,
+            )
+            .await;
+            let (state, note, go_on) = match &outcome {
+                Outcome::Sent { refused, .. } => {
+                    let note = (!refused.is_empty()).then(|| {
+                        refused
+                            .iter()
+                            .map(|(address, reply)| format!("{address}: {reply}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    });
+                    report.sent += 1;
+                    (State::Sent, note, true)
+                }
+                Outcome::Failed { detail } => {
+                    report.failed += 1;
+                    (State::Failed, Some(detail.clone()), true)
+                }
+                Outcome::Retry { detail } => {
+                    report.waiting += 1;
+                    (State::Queued, Some(detail.clone()), false)
+                }
+                Outcome::Unknown { detail } => {
+                    report.unknown += 1;
+                    (State::Unknown, Some(detail.clone()), false)
+                }
+            };
+            tracing::info!(%account, outbox = id, state = state.as_str(), "submission");
+            self.with_store(move |s| s.set_outgoing_state(id, state, note.as_deref()))
+                .await?;
+            if state == State::Sent {
+                filed |= self.with_store(move |s| s.file_sent(id)).await?.is_some();
+            }
+            if !go_on {
+                // The connection is in doubt; the rest wait for next time.
+                break;
+            }
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), connection.quit()).await;
+        if filed {
+            // The Sent copies of a server account go up now if they can;
+            // else they stay queued and go with the next sync.
+            if let Err(e) = self.push_changes().await {
+                tracing::info!(%account, error = %e, "Sent copy not uploaded yet");
+            }
+        }
+        Ok(report)
+    }
+}

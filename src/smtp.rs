@@ -1,0 +1,18 @@
+//! SMTP submission (RFC 6409) with lettre, over a connection Poshta opens
+//! and secures itself.
+//!
+//! lettre 0.11's own STARTTLS reads the server's reply through a buffer
+//! that survives the upgrade, so a reply planted after `220` in the same
+//! packet is taken as if it came over TLS. Poshta therefore does the
+//! plaintext part (greeting, EHLO, STARTTLS) itself, reading byte by byte
+//! and refusing any byte past the `220`, makes the TLS handshake with its
+//! own verifier (system roots, extra CA or a pinned certificate), and
+//! hands lettre the finished TLS stream. Implicit TLS (465) is the
+//! default; plaintext needs the user's explicit choice.
+
+mod connect;
+mod plaintext;
+mod submit;
+
+pub use connect::{Timeouts, connect};
+pub use submit::{Outcome, submit};

@@ -1,0 +1,473 @@
+//! Sending through Postfix's submission ports on loopback (delivering into
+//! Dovecot, read back over IMAP), with the outbox's states and the Sent
+//! copies; and, against a scripted SMTP server, a STARTTLS reply injected
+//! before the handshake, a reply lost after the final dot, and a refused
+//! recipient.
+
+mod support;
+
+use futures::TryStreamExt;
+use poshta::Service;
+use poshta::account::{NewAccount, Protocol, Security, Server};
+use poshta::mime::compose::{Outgoing, OutgoingAttachment};
+use poshta::model::{AccountId, Role};
+use poshta::store::outbox::State;
+use std::time::{Duration, Instant};
+
+fn server(protocol: Protocol, port: u16, security: Security, user: &support::User) -> Server {
+    let servers = support::servers();
+    Server {
+        protocol,
+        host: servers.tls_host.clone(),
+        port,
+        security,
+        username: user.login().into(),
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    }
+}
+
+async fn account(
+    home: &std::path::Path,
+    incoming: Server,
+    outgoing: Server,
+    email: &str,
+) -> (Service, AccountId) {
+    let service = Service::load(home.to_path_buf()).await.unwrap();
+    let account = service
+        .add_account(NewAccount {
+            name: "Sender".into(),
+            email: email.into(),
+            incoming,
+            outgoing: Some(outgoing),
+        })
+        .await
+        .unwrap();
+    (service, account)
+}
+
+fn draft(to: &str, subject: &str) -> Outgoing {
+    Outgoing {
+        to: vec![format!("Боб <{to}>")],
+        bcc: vec!["hidden@example.test".into()],
+        subject: subject.into(),
+        body: "Сәлем!\n.a line with a leading dot\nFrom here on.\n".into(),
+        attachments: vec![OutgoingAttachment {
+            name: "есеп 2026.pdf".into(),
+            mime_type: "application/pdf".into(),
+            data: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 not really a PDF\n".to_vec(),
+        }],
+        ..Outgoing::default()
+    }
+}
+
+/// The raw message with this Message-ID in `user`'s `mailbox`, waiting
+/// for delivery.
+async fn wait_for(user: &support::User, mailbox: &str, message_id: &str) -> Vec<u8> {
+    let servers = support::servers();
+    let mut session = support::imap::login(servers, user).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        session.select(mailbox).await.unwrap();
+        let uids = session
+            .uid_search(format!("HEADER Message-ID \"<{message_id}>\""))
+            .await
+            .unwrap();
+        if let Some(uid) = uids.iter().next() {
+            assert_eq!(uids.len(), 1, "exactly one copy");
+            let fetched: Vec<_> = session
+                .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+                .await
+                .unwrap()
+                .try_collect()
+                .await
+                .unwrap();
+            let _ = session.logout().await;
+            return fetched[0].body().unwrap().to_vec();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{message_id} not in {mailbox}\n{}",
+            servers.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
+    let servers = support::servers();
+    let (sender, bob) = (servers.user("pop1"), servers.user("bob"));
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = account(
+        home.path(),
+        server(Protocol::Pop3, servers.pop3s, Security::Tls, sender),
+        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
+        &sender.address,
+    )
+    .await;
+    service.set_password(account, sender.password.clone());
+    let subject = format!("Отчёт {}", support::unique("pop3-send"));
+    let id = service
+        .queue_message(account, draft(&bob.address, &subject))
+        .await
+        .unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!((report.sent, report.failed, report.unknown), (1, 0, 0));
+    let outgoing = service.outbox(Some(account)).await.unwrap();
+    let sent = outgoing.iter().find(|o| o.id == id).unwrap();
+    assert_eq!(sent.state, State::Copied, "{:?}", sent.last_error);
+
+    // Bob has it, as written, without the Bcc.
+    let raw = wait_for(bob, "INBOX", &sent.message_id).await;
+    let parsed = poshta::mime::parse::parse(&raw).unwrap();
+    assert_eq!(parsed.subject, subject);
+    assert_eq!(parsed.to, format!("Боб <{}>", bob.address));
+    assert_eq!(
+        parsed.body.replace("\r\n", "\n"),
+        "Сәлем!\n.a line with a leading dot\nFrom here on.\n",
+        "the text arrives exactly as written"
+    );
+    assert_eq!(parsed.attachments.len(), 1);
+    assert_eq!(
+        parsed.attachments[0].filename.as_deref(),
+        Some("есеп 2026.pdf")
+    );
+    let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    assert!(
+        !text.contains("hidden@example.test"),
+        "Bcc stays out of the header"
+    );
+
+    // The POP3 account's own Sent folder has the copy, read.
+    let folders = service.folders().await.unwrap();
+    let sent_folder = folders
+        .iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Sent))
+        .unwrap();
+    let rows = service.message_page(sent_folder.id, 0, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].subject, subject);
+    assert!(rows[0].flags.contains(poshta::model::Flags::SEEN));
+
+    // Nothing is sent twice.
+    let again = service.send_queued(account).await.unwrap();
+    assert_eq!(again, poshta::service::SendReport::default());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_sent() {
+    let servers = support::servers();
+    let (sender, bob) = (servers.user("carol"), servers.user("bob"));
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = account(
+        home.path(),
+        server(Protocol::Imap, servers.imaps, Security::Tls, sender),
+        server(
+            Protocol::Smtp,
+            servers.submission_starttls,
+            Security::StartTls,
+            sender,
+        ),
+        &sender.address,
+    )
+    .await;
+    service.set_password(account, sender.password.clone());
+    // The folder list first, so Sent is known.
+    service.sync(account, |_| {}).await.unwrap();
+    let subject = support::unique("imap-send");
+    let id = service
+        .queue_message(account, draft(&bob.address, &subject))
+        .await
+        .unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let message_id = service
+        .outbox(Some(account))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap()
+        .message_id;
+    wait_for(bob, "INBOX", &message_id).await;
+    // One copy in the server's Sent (uploaded with APPEND).
+    let copy = wait_for(sender, "Sent", &message_id).await;
+    assert!(String::from_utf8_lossy(&copy).contains(&subject));
+}
+
+/// A scripted SMTP server on loopback: `script` says what to do with each
+/// session; every command line is recorded.
+struct Scripted {
+    port: u16,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[derive(Clone, Copy)]
+enum Script {
+    /// Offers STARTTLS and answers it with `220` plus a planted reply in
+    /// the same packet.
+    InjectAfterStartTls,
+    /// Takes the whole message, then hangs up without a reply.
+    HangUpAfterDot,
+    /// Refuses RCPT to any address starting with "nobody", accepts the
+    /// rest.
+    RefuseNobody,
+}
+
+impl Scripted {
+    async fn start(script: Script) -> Scripted {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = lines.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut reader = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 scripted ESMTP\r\n").await;
+                    let mut in_data = false;
+                    while let Ok(Some(line)) = reader.next_line().await {
+                        log.lock().unwrap().push(line.clone());
+                        if in_data {
+                            if line == "." {
+                                in_data = false;
+                                match script {
+                                    Script::HangUpAfterDot => return,
+                                    _ => {
+                                        let _ = write.write_all(b"250 queued\r\n").await;
+                                    }
+                                }
+                            }
+                            continue;
+                        }
+                        let upper = line.to_ascii_uppercase();
+                        let reply: &[u8] = if upper.starts_with("EHLO") {
+                            match script {
+                                Script::InjectAfterStartTls => b"250-scripted\r\n250 STARTTLS\r\n",
+                                _ => b"250-scripted\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n",
+                            }
+                        } else if upper.starts_with("STARTTLS") {
+                            b"220 go ahead\r\n250 AUTH PLAIN\r\n"
+                        } else if upper.starts_with("AUTH") {
+                            b"235 ok\r\n"
+                        } else if upper.starts_with("MAIL") {
+                            b"250 ok\r\n"
+                        } else if upper.starts_with("RCPT TO:<NOBODY") {
+                            b"550 5.1.1 no such user here\r\n"
+                        } else if upper.starts_with("RCPT") {
+                            b"250 ok\r\n"
+                        } else if upper.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            b"500 what\r\n"
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        Scripted { port, lines }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    fn count(&self, prefix: &str) -> usize {
+        self.lines()
+            .iter()
+            .filter(|l| l.to_ascii_uppercase().starts_with(prefix))
+            .count()
+    }
+}
+
+/// An account whose submission server is `scripted` (plaintext only for
+/// the scripts that need no TLS; STARTTLS required for the injection).
+async fn scripted_account(
+    home: &std::path::Path,
+    port: u16,
+    security: Security,
+) -> (Service, AccountId) {
+    let user = support::servers().user("alice");
+    let mut outgoing = server(Protocol::Smtp, port, security, user);
+    outgoing.host = "127.0.0.1".into();
+    let incoming = server(Protocol::Pop3, 1, Security::Tls, user);
+    let (service, account) = account(home, incoming, outgoing, "me@example.test").await;
+    service.set_password(account, "secret-password".into());
+    (service, account)
+}
+
+#[tokio::test]
+async fn a_reply_planted_after_starttls_stops_the_send_before_the_password() {
+    let scripted = Scripted::start(Script::InjectAfterStartTls).await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), scripted.port, Security::StartTls).await;
+    let id = service
+        .queue_message(account, draft("bob@example.test", "injected"))
+        .await
+        .unwrap();
+    let error = service.send_queued(account).await.unwrap_err();
+    assert_eq!(error.kind(), poshta::ErrorKind::InsecureServer, "{error}");
+    assert_eq!(scripted.count("AUTH"), 0, "{:?}", scripted.lines());
+    assert_eq!(scripted.count("MAIL"), 0);
+    let outbox = service.outbox(Some(account)).await.unwrap();
+    let message = outbox.iter().find(|o| o.id == id).unwrap();
+    assert_eq!(message.state, State::Queued, "still to send");
+}
+
+#[tokio::test]
+async fn a_reply_lost_after_the_final_dot_is_never_resent_by_itself() {
+    let scripted = Scripted::start(Script::HangUpAfterDot).await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), scripted.port, Security::Plain).await;
+    let id = service
+        .queue_message(account, draft("bob@example.test", "lost reply"))
+        .await
+        .unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!((report.sent, report.unknown), (0, 1));
+    assert_eq!(scripted.count("DATA"), 1);
+
+    // Again, and after a restart: it stays unknown, and is not sent.
+    assert_eq!(service.send_queued(account).await.unwrap().unknown, 0);
+    drop(service);
+    let service = Service::load(home.path().to_path_buf()).await.unwrap();
+    service.set_password(account, "secret-password".into());
+    service.send_queued(account).await.unwrap();
+    assert_eq!(scripted.count("DATA"), 1, "never resent by itself");
+    let message = service.outbox(Some(account)).await.unwrap();
+    assert_eq!(message[0].state, State::Unknown);
+    assert!(message[0].last_error.is_some());
+
+    // The user decides to send it again: the same message, same Message-ID.
+    service.send_again(id).await.unwrap();
+    service.send_queued(account).await.unwrap();
+    assert_eq!(scripted.count("DATA"), 2);
+    let again = service.outbox(Some(account)).await.unwrap();
+    assert_eq!(again[0].message_id, message[0].message_id);
+}
+
+#[tokio::test]
+async fn a_refused_recipient_is_reported_and_the_others_get_it() {
+    let scripted = Scripted::start(Script::RefuseNobody).await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), scripted.port, Security::Plain).await;
+    let mut message = draft("bob@example.test", "partly");
+    message.bcc.clear();
+    message.cc = vec!["nobody@example.test".into()];
+    let id = service.queue_message(account, message).await.unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let outbox = service.outbox(Some(account)).await.unwrap();
+    let sent = outbox.iter().find(|o| o.id == id).unwrap();
+    let note = sent.last_error.clone().unwrap_or_default();
+    assert!(
+        note.contains("nobody@example.test") && note.contains("no such user"),
+        "{note}"
+    );
+
+    // Only refused recipients: failed, with the server's reply.
+    let mut nobody = draft("nobody@example.test", "nobody at all");
+    nobody.bcc.clear();
+    let id = service.queue_message(account, nobody).await.unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.failed, 1);
+    let failed = service
+        .outbox(Some(account))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap();
+    assert_eq!(failed.state, State::Failed);
+    assert!(failed.last_error.unwrap().contains("550"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
+    use std::io::Write;
+    let servers = support::servers();
+    let (sender, bob) = (servers.user("pop2"), servers.user("bob"));
+    let home = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str], stdin: &[u8]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+            .args(args)
+            .env("POSHTA_HOME", home.path())
+            .env("POSHTA_PASSWORD", &sender.password)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let port = servers.submissions.to_string();
+    let ca = servers.ca_pem.to_string_lossy().to_string();
+    let pop3_port = servers.pop3s.to_string();
+    let id = cli(
+        &[
+            "account",
+            "add",
+            "--name",
+            "Shop",
+            "--email",
+            &sender.address,
+            "--pop3-host",
+            &servers.tls_host,
+            "--pop3-port",
+            &pop3_port,
+            "--smtp-host",
+            &servers.tls_host,
+            "--smtp-port",
+            &port,
+            "--ca-file",
+            &ca,
+        ],
+        b"",
+    );
+    let attachment = home.path().join("прайс.csv");
+    std::fs::write(&attachment, "item;price\r\ntea;5\r\n").unwrap();
+    let subject = support::unique("cli-send");
+    let out = cli(
+        &[
+            "send",
+            "--account",
+            id.trim(),
+            "--to",
+            &bob.address,
+            "--subject",
+            &subject,
+            "--attach",
+            attachment.to_str().unwrap(),
+        ],
+        "Prices attached.\n".as_bytes(),
+    );
+    assert!(
+        out.starts_with("1 sent, 0 failed, 0 unknown, 0 waiting"),
+        "{out}"
+    );
+    let listed = cli(&["outbox"], b"");
+    let line = listed.lines().next().unwrap();
+    assert!(line.contains("\tcopied\t"), "{listed}");
+    let message_id = line.split('\t').nth(3).unwrap();
+    let raw = wait_for(bob, "INBOX", message_id).await;
+    let parsed = poshta::mime::parse::parse(&raw).unwrap();
+    assert_eq!(parsed.subject, subject);
+    assert_eq!(parsed.attachments[0].filename.as_deref(), Some("прайс.csv"));
+    assert_eq!(parsed.attachments[0].mime_type, "text/csv");
+}
