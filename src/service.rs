@@ -40,6 +40,8 @@ struct Inner {
     passwords: std::sync::Mutex<passwords::Passwords>,
     /// Per-account live connections and their status (see `live`).
     live: live::Live,
+    /// Held while an outbox pass runs (see `sending`).
+    sending: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Service {
@@ -63,6 +65,7 @@ impl Service {
                 data_dir: data_dir.to_path_buf(),
                 passwords: Default::default(),
                 live: Default::default(),
+                sending: Default::default(),
             }),
         })
     }

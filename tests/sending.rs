@@ -153,6 +153,31 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     // Nothing is sent twice.
     let again = service.send_queued(account).await.unwrap();
     assert_eq!(again, poshta::service::SendReport::default());
+
+    // Written offline: it waits in the outbox, and goes once the account
+    // is back online.
+    service.set_offline(true).await;
+    service.go_online(account).await.unwrap();
+    let later = service
+        .queue_message(account, draft(&bob.address, &format!("{subject} later")))
+        .await
+        .unwrap();
+    let waiting = service.send_queued(account).await.unwrap();
+    assert_eq!((waiting.sent, waiting.waiting), (0, 1));
+    service.set_offline(false).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let outbox = service.outbox(Some(account)).await.unwrap();
+        if outbox
+            .iter()
+            .any(|o| o.id == later && o.state == State::Copied)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{outbox:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    service.stop(account).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -334,6 +334,8 @@ impl Service {
             self.spawn(state, account, Target::Account)
         };
         state.workers.insert(account, running);
+        // Mail written while the account was offline goes now.
+        self.send_in_background(account);
     }
 
     /// The service as a worker holds it: weakly, so a worker never keeps

@@ -42,6 +42,18 @@ impl Service {
         self.with_store(move |s| s.outbox(account)).await
     }
 
+    /// Send what `account` has queued, in the background (it went
+    /// online: mail written offline goes now). Failures stay in the
+    /// outbox with their reason.
+    pub(super) fn send_in_background(&self, account: AccountId) {
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.send_queued(account).await {
+                tracing::info!(%account, %error, "queued mail not sent yet");
+            }
+        });
+    }
+
     /// The user's decision to send a failed or unknown message again.
     pub async fn send_again(&self, id: i64) -> Result<()> {
         self.with_store(move |s| s.requeue_outgoing(id)).await
@@ -51,6 +63,8 @@ impl Service {
     /// each sent one in its Sent folder (uploaded to a server's Sent by a
     /// queued operation). Offline, nothing is sent.
     pub async fn send_queued(&self, account: AccountId) -> Result<SendReport> {
+        // One pass at a time: a second waits, then finds nothing queued.
+        let _one = self.inner.sending.lock().await;
         let queued: Vec<Outgoing> = self
             .outbox(Some(account))
             .await?
@@ -77,9 +91,10 @@ impl Service {
         let mut filed = false;
         for message in queued {
             let id = message.id;
-            self.with_store(move |s| s.set_outgoing_state(id, State::Submitting, None))
-                .await?;
             report.waiting -= 1;
+            if !self.with_store(move |s| s.claim_outgoing(id)).await? {
+                continue;
+            }
             let outcome = smtp::submit(
                 &mut connection,
                 &message.envelope_from,

@@ -124,14 +124,23 @@ impl Store {
     /// Move `id` to `state` (committed before anything else happens: the
     /// order of these writes is what makes a crash safe).
     pub fn set_outgoing_state(&mut self, id: i64, state: State, error: Option<&str>) -> Result<()> {
-        let attempt = i64::from(state == State::Submitting);
         self.conn().execute(
-            "UPDATE outbox SET state = ?2, last_error = ifnull(?3, last_error),
-                    attempts = attempts + ?4, updated_at = ?5
+            "UPDATE outbox SET state = ?2, last_error = ifnull(?3, last_error), updated_at = ?4
              WHERE id = ?1",
-            params![id, state.as_str(), error, attempt, now()],
+            params![id, state.as_str(), error, now()],
         )?;
         Ok(())
+    }
+
+    /// Take `id` from queued to submitting; false if it is not queued any
+    /// more (another window or command took it first): then it is not
+    /// this caller's to send.
+    pub fn claim_outgoing(&mut self, id: i64) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE outbox SET state = 'submitting', attempts = attempts + 1, updated_at = ?2
+             WHERE id = ?1 AND state = 'queued'",
+            params![id, now()],
+        )? == 1)
     }
 
     /// Rows a crash left `submitting` become `unknown`. Returns how many.
@@ -227,9 +236,8 @@ mod tests {
         })
         .unwrap();
         let id = store.queue_outgoing(account, &built).unwrap();
-        store
-            .set_outgoing_state(id, State::Submitting, None)
-            .unwrap();
+        assert!(store.claim_outgoing(id).unwrap());
+        assert!(!store.claim_outgoing(id).unwrap(), "claimed once");
         drop(store);
 
         let mut store = Store::open(&path).unwrap();
