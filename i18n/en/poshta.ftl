@@ -177,3 +177,28 @@ notify-new-mail = { $count ->
     [one] One new message in Inbox.
    *[other] { $count } new messages in Inbox.
 }
+
+# The composer
+action-write = Write
+compose-from = From
+compose-to = To
+compose-to-placeholder = Name <address>, another@example.com
+compose-cc = Cc
+compose-bcc = Bcc
+compose-subject = Subject
+compose-body-placeholder = Write your message. Ctrl+Enter sends it.
+compose-send = Send
+compose-attach = Attach…
+compose-attach-title = Attach files
+compose-close = Close
+compose-remove = Remove
+compose-large = These attachments come to { $size }; many servers refuse messages this large.
+compose-discard-question = Throw this message away?
+compose-discard = Discard
+compose-keep-writing = Keep writing
+compose-sending = Sending…
+compose-sent = Message sent.
+compose-refused = The server refused the message: { $reason }
+compose-unknown = The connection was lost after the message was handed over, so it may have been sent. It stays in the outbox and is not sent again unless you ask.
+compose-waiting = The message is in the outbox and goes when the account is online. { $reason }
+compose-no-sender = No account can send mail yet: an account needs an outgoing (SMTP) server.

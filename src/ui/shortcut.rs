@@ -19,6 +19,7 @@ pub enum Command {
     DeleteForever,
     Undo,
     FolderMenu,
+    Write,
     Cancel,
 }
 
@@ -65,6 +66,7 @@ pub const TABLE: &[(Trigger, Mods, Command)] = &[
         Command::DeleteForever,
     ),
     (Trigger::Char("z"), CTRL, Command::Undo),
+    (Trigger::Char("m"), CTRL, Command::Write),
     (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
     (
         Trigger::Named(Named::ContextMenu),
@@ -127,7 +129,13 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
 
 /// What a command means on the mailbox screen right now.
 pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Message> {
-    use crate::ui::component::reader;
+    use crate::ui::component::{composer, reader};
+    // While writing, list keys (j, k, s, Delete...) are not for the list.
+    if mailbox.composer().is_some()
+        && !matches!(command, Command::Cancel | Command::GetMessages)
+    {
+        return None;
+    }
     Some(match command {
         Command::NextMessage => mailbox::Message::SelectNext,
         Command::PreviousMessage => mailbox::Message::SelectPrevious,
@@ -141,6 +149,12 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::DeleteForever => mailbox::Message::DeleteForever,
         Command::Undo => mailbox::Message::Undo,
         Command::FolderMenu => mailbox::Message::FolderMenu,
+        Command::Write => mailbox::Message::Write,
+        // Esc in the composer (outside its text) closes it, asking first
+        // if something was written.
+        Command::Cancel if mailbox.composer().is_some() => {
+            mailbox::Message::Composer(composer::Message::Close)
+        }
         Command::Cancel if mailbox.editor().is_some() => mailbox::Message::EditorCancel,
         Command::Cancel if mailbox.tree().menu().is_some() => mailbox::Message::CloseMenu,
         Command::Cancel => return None,

@@ -7,10 +7,12 @@ use crate::model::{AccountId, AccountKind, Flags, FolderId, MessageId, Role};
 use crate::service::Service;
 use crate::store::folders::LOCAL_ACCOUNT;
 use crate::sync::status::{AccountStatus, Event};
+use crate::ui::component::composer::Composer;
 use crate::ui::component::{folder_tree, message_list, reader};
 use crate::ui::{UiError, theme};
 
 mod actions;
+mod compose;
 mod editor;
 mod live;
 use crate::store::actions::Undo;
@@ -34,6 +36,8 @@ pub struct Mailbox {
     offline: bool,
     /// How to take back the last move or delete, while it is offered.
     undo: Option<Undo>,
+    /// A message being written (it takes the list's and reader's place).
+    composer: Option<Composer>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +101,11 @@ pub enum Message {
     /// Shift+F10 or the Menu key: the selected folder's context menu.
     FolderMenu,
     CloseMenu,
+    /// "Write": open the composer (once the accounts that send are known).
+    Write,
+    ComposerReady(Result<Vec<crate::ui::component::composer::Sender>, UiError>),
+    Composer(crate::ui::component::composer::Message),
+    Sent(Result<compose::Sent, UiError>),
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -119,6 +128,7 @@ impl Mailbox {
             focused: true,
             offline: false,
             undo: None,
+            composer: None,
         };
         let load = mailbox.load_tree();
         // Accounts whose password the keyring kept go online at once: an
@@ -160,6 +170,10 @@ impl Mailbox {
 
     pub fn list(&self) -> &message_list::MessageList {
         &self.list
+    }
+
+    pub fn composer(&self) -> Option<&Composer> {
+        self.composer.as_ref()
     }
 
     pub fn reader(&self) -> &reader::Reader {
@@ -226,6 +240,12 @@ impl Mailbox {
                 self.tree.update(folder_tree::Message::CloseMenu);
                 Task::none()
             }
+            Message::Write if self.composer.is_some() => Task::none(),
+            Message::Write => self.write(),
+            Message::ComposerReady(Ok(senders)) => self.composer_ready(senders),
+            Message::ComposerReady(Err(e)) => self.fail(e),
+            Message::Composer(msg) => self.composer_message(msg),
+            Message::Sent(result) => self.sent(result),
             Message::SelectNext => {
                 let action = self.list.select_next();
                 self.list_action(action)
@@ -692,6 +712,9 @@ impl Mailbox {
                                 .then_some(Message::GetMessages)
                         )
                         .width(Fill),
+                    button(text(fl!("action-write")).size(13))
+                        .style(theme::tool_button)
+                        .on_press(Message::Write),
                     button(text(fl!("action-import")).size(13))
                         .style(theme::tool_button)
                         .on_press(Message::Import),
@@ -703,22 +726,33 @@ impl Mailbox {
             self.folder_toolbar(),
         ]
         .push(self.editor.as_ref().map(editor::view));
-        let panes = row![
-            container(sidebar)
-                .width(theme::SIDEBAR_WIDTH)
-                .height(Fill)
-                .style(theme::sidebar),
-            rule::vertical(1),
-            container(self.list.view().map(Message::List))
-                .width(FillPortion(2))
-                .height(Fill)
-                .style(theme::pane),
-            rule::vertical(1),
-            container(self.reader.view().map(Message::Reader))
-                .width(FillPortion(3))
-                .height(Fill)
-                .style(theme::pane),
-        ];
+        let sidebar = container(sidebar)
+            .width(theme::SIDEBAR_WIDTH)
+            .height(Fill)
+            .style(theme::sidebar);
+        let panes = match &self.composer {
+            Some(composer) => row![
+                sidebar,
+                rule::vertical(1),
+                container(composer.view().map(Message::Composer))
+                    .width(Fill)
+                    .height(Fill)
+                    .style(theme::pane),
+            ],
+            None => row![
+                sidebar,
+                rule::vertical(1),
+                container(self.list.view().map(Message::List))
+                    .width(FillPortion(2))
+                    .height(Fill)
+                    .style(theme::pane),
+                rule::vertical(1),
+                container(self.reader.view().map(Message::Reader))
+                    .width(FillPortion(3))
+                    .height(Fill)
+                    .style(theme::pane),
+            ],
+        };
         column![panes.height(Fill), rule::horizontal(1), self.status_bar()].into()
     }
 

@@ -1,0 +1,166 @@
+//! The mailbox screen writing a message: the composer takes the place of
+//! the list and the reader; "Send" puts the message in the outbox and
+//! sends it at once, and the status line says what became of it.
+
+use super::{Mailbox, Message, Status};
+use crate::error::Result;
+use crate::fl;
+use crate::mime::compose::{Outgoing, OutgoingAttachment};
+use crate::model::{AccountId, AccountKind};
+use crate::store::outbox::State;
+use crate::ui::UiError;
+use crate::ui::component::composer::{self, Action, Composer, Sender};
+use iced::Task;
+use iced::widget::operation;
+
+/// Largest file that can be attached (the store takes 80 MB messages;
+/// base64 adds a third).
+const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
+
+/// What happened to a message handed to the outbox.
+#[derive(Debug, Clone)]
+pub enum Sent {
+    /// Gone out (and filed in Sent).
+    Done,
+    /// Waits in the outbox (offline, or the server could not be reached).
+    Waiting(String),
+    /// The server refused it: the reason.
+    Refused(String),
+    /// The connection went after the whole message was handed over.
+    Unknown,
+}
+
+impl Mailbox {
+    /// Open the composer, From preset to the selected folder's account.
+    pub(super) fn write(&mut self) -> Task<Message> {
+        let service = self.service.clone();
+        let accounts = self.tree.accounts().to_vec();
+        Task::perform(
+            async move {
+                let mut senders = Vec::new();
+                for account in accounts.iter().filter(|a| a.kind != AccountKind::Local) {
+                    let settings = service.account_settings(account.id).await?;
+                    if let (Some(_), Some(email)) = (settings.outgoing, settings.email) {
+                        senders.push(Sender {
+                            account: account.id,
+                            label: format!("{} <{email}>", account.name),
+                        });
+                    }
+                }
+                Ok(senders)
+            },
+            |r: Result<Vec<Sender>>| Message::ComposerReady(r.map_err(UiError::from)),
+        )
+    }
+
+    pub(super) fn composer_ready(&mut self, senders: Vec<Sender>) -> Task<Message> {
+        if senders.is_empty() {
+            self.status = Status::Done(fl!("compose-no-sender"));
+            return Task::none();
+        }
+        let selected = self.tree.selected().map(|f| f.account_id);
+        self.composer = Some(Composer::new(senders, selected));
+        operation::focus(composer::TO_INPUT_ID)
+    }
+
+    pub(super) fn composer_message(&mut self, message: composer::Message) -> Task<Message> {
+        let Some(composer) = &mut self.composer else {
+            return Task::none();
+        };
+        match composer.update(message) {
+            Action::None => Task::none(),
+            Action::Closed => {
+                self.composer = None;
+                Task::none()
+            }
+            Action::PickFiles => {
+                let title = fl!("compose-attach-title");
+                Task::perform(pick_attachments(title), |r| {
+                    Message::Composer(composer::Message::Attached(r))
+                })
+            }
+            Action::Send(account, outgoing) => self.send(account, *outgoing),
+        }
+    }
+
+    fn send(&mut self, account: AccountId, outgoing: Outgoing) -> Task<Message> {
+        let service = self.service.clone();
+        Task::perform(
+            async move {
+                let id = service.queue_message(account, outgoing).await?;
+                // In the outbox now: whatever happens next, it is not lost.
+                if let Err(e) = service.send_queued(account).await {
+                    return Ok(Sent::Waiting(UiError::from(e).text()));
+                }
+                let message = service.outbox(Some(account)).await?;
+                let message = message.into_iter().find(|o| o.id == id);
+                Ok(match message.map(|o| (o.state, o.last_error)) {
+                    Some((State::Sent | State::Copied, _)) => Sent::Done,
+                    Some((State::Failed, reason)) => Sent::Refused(reason.unwrap_or_default()),
+                    Some((State::Unknown, _)) => Sent::Unknown,
+                    _ => Sent::Waiting(String::new()),
+                })
+            },
+            |r: Result<Sent>| Message::Sent(r.map_err(UiError::from)),
+        )
+    }
+
+    pub(super) fn sent(&mut self, result: std::result::Result<Sent, UiError>) -> Task<Message> {
+        let Some(composer) = &mut self.composer else {
+            return Task::none();
+        };
+        match result {
+            // Not taken into the outbox (a bad address...): fix and retry.
+            Err(e) => composer.failed(e.text()),
+            Ok(Sent::Refused(reason)) => {
+                composer.failed(fl!("compose-refused", reason = reason.as_str()))
+            }
+            Ok(outcome) => {
+                self.composer = None;
+                self.status = Status::Done(match outcome {
+                    Sent::Done => fl!("compose-sent"),
+                    Sent::Unknown => fl!("compose-unknown"),
+                    Sent::Waiting(reason) => fl!("compose-waiting", reason = reason.as_str()),
+                    Sent::Refused(_) => unreachable!("handled above"),
+                });
+                return Task::batch([self.refresh_list(), self.load_tree()]);
+            }
+        }
+        Task::none()
+    }
+}
+
+/// Files the user picks, read (each up to [`MAX_ATTACHMENT`]; a larger or
+/// unreadable one is left out and logged).
+async fn pick_attachments(title: String) -> Vec<OutgoingAttachment> {
+    let files = rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .pick_files()
+        .await
+        .unwrap_or_default();
+    let mut attachments = Vec::new();
+    for file in files {
+        let path = file.path().to_path_buf();
+        let fits = tokio::fs::metadata(&path)
+            .await
+            .is_ok_and(|m| m.len() <= MAX_ATTACHMENT);
+        let data = match fits {
+            true => tokio::fs::read(&path).await,
+            false => Err(std::io::ErrorKind::FileTooLarge.into()),
+        };
+        match data {
+            Ok(data) => attachments.push(OutgoingAttachment {
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "attachment".into()),
+                mime_type: mime_guess::from_path(&path)
+                    .first_or_octet_stream()
+                    .to_string(),
+                data,
+            }),
+            Err(error) => tracing::warn!(path = %path.display(), %error, "not attached"),
+        }
+    }
+    attachments
+}

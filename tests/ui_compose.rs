@@ -1,0 +1,147 @@
+//! The composer in the window: "Write" opens it with From preset, the
+//! fields are typed into, "Send" hands the message to the outbox and
+//! Postfix (read back from Dovecot), and Esc asks before throwing away
+//! what was written.
+#![cfg(feature = "gui")]
+
+mod support;
+
+use futures::TryStreamExt;
+use iced_test::selector::id;
+use poshta::Service;
+use poshta::account::{NewAccount, Protocol, Security, Server};
+use poshta::model::Role;
+use poshta::ui::component::composer;
+use poshta::ui::screen::mailbox::{Mailbox, Message, Status};
+use support::ui::{send, settle, simulator};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_written_sent_and_filed_in_sent() {
+    let servers = support::servers();
+    let (me, bob) = (servers.user("pop3"), servers.user("bob"));
+    let server = |protocol, port| Server {
+        protocol,
+        host: servers.tls_host.clone(),
+        port,
+        security: Security::Tls,
+        username: me.login().into(),
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::load(dir.path().to_path_buf()).await.unwrap();
+    let account = service
+        .add_account(NewAccount {
+            name: "Shop".into(),
+            email: me.address.clone(),
+            incoming: server(Protocol::Pop3, servers.pop3s),
+            outgoing: Some(server(Protocol::Smtp, servers.submissions)),
+        })
+        .await
+        .unwrap();
+    service.set_password(account, me.password.clone());
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Write").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    let composer = mailbox.composer().expect("the composer is open");
+    assert_eq!(
+        composer.from.as_ref().map(|s| s.label.as_str()),
+        Some(format!("Shop <{}>", me.address).as_str())
+    );
+    let subject = support::unique("Сәлем from the window");
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Send").is_ok());
+        ui.click(id(composer::TO_INPUT_ID)).unwrap();
+        ui.typewrite(&bob.address);
+        ui.click(id(composer::BODY_ID)).unwrap();
+        ui.typewrite("Hello Bob,");
+        // Enter is a new line (Ctrl+Enter would send).
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+        ui.typewrite("the parcel left today.");
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    send(
+        &mut mailbox,
+        vec![Message::Composer(composer::Message::Subject(subject.clone()))],
+    )
+    .await;
+    let composer = mailbox.composer().unwrap();
+    assert_eq!(composer.to, bob.address);
+    assert_eq!(
+        composer.body.text().trim_end(),
+        "Hello Bob,\nthe parcel left today."
+    );
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Send").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.composer().is_none(), "closed once sent");
+    assert_eq!(mailbox.status(), &Status::Done("Message sent.".into()));
+    assert!(simulator(&mailbox).find("Message sent.").is_ok());
+
+    // Bob has it; the account's Sent has its copy.
+    let mut session = support::imap::login(servers, bob).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        session.select("INBOX").await.unwrap();
+        let found = session
+            .uid_search(format!("SUBJECT \"{}\"", subject.replace('"', "")))
+            .await
+            .unwrap();
+        if !found.is_empty() {
+            let uid = found.iter().next().unwrap().to_string();
+            let fetched: Vec<_> = session
+                .uid_fetch(uid, "BODY.PEEK[TEXT]")
+                .await
+                .unwrap()
+                .try_collect()
+                .await
+                .unwrap();
+            let text = String::from_utf8_lossy(fetched[0].text().unwrap()).into_owned();
+            assert!(text.contains("the parcel left today."), "{text}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let sent = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.account_id == account && f.role == Some(Role::Sent))
+        .unwrap();
+    let rows = service.message_page(sent.id, 0, 10).await.unwrap();
+    assert_eq!(rows[0].subject, subject);
+
+    // Something written, then Esc: asked first; "Discard" closes.
+    send(&mut mailbox, vec![Message::Write]).await;
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::Subject("draft".into())),
+            Message::Composer(composer::Message::Close),
+        ],
+    )
+    .await;
+    assert!(mailbox.composer().is_some_and(|c| c.confirm_discard));
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Throw this message away?").is_ok());
+        ui.click("Discard").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.composer().is_none());
+    service.stop(account).await;
+}
