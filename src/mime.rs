@@ -5,3 +5,4 @@
 pub mod compose;
 pub mod mbox;
 pub mod parse;
+pub mod reply;

@@ -171,7 +171,12 @@ pub struct MessageView {
     pub summary: MessageSummary,
     pub to: String,
     pub cc: String,
+    /// Reply-To and Mail-Followup-To, as address lists (empty if absent).
+    pub reply_to: String,
+    pub followup_to: String,
     pub message_id: Option<String>,
+    /// The References chain, oldest first.
+    pub references: Vec<String>,
     /// The readable text body (text/plain, else text/html reduced to text).
     pub body: String,
     pub attachments: Vec<Attachment>,

@@ -133,7 +133,10 @@ impl Service {
                 summary,
                 to: parsed.to,
                 cc: parsed.cc,
+                reply_to: parsed.reply_to,
+                followup_to: parsed.followup_to,
                 message_id: parsed.message_id,
+                references: parsed.references,
                 body: parsed.body,
                 attachments: parsed.attachments,
             })
@@ -148,6 +151,12 @@ impl Service {
 
     pub async fn set_flagged(&self, ids: Vec<MessageId>, flagged: bool) -> Result<usize> {
         self.set_flag(ids, Flags::FLAGGED, flagged).await
+    }
+
+    /// Mark messages answered (a reply to them was sent), here and on the
+    /// server.
+    pub async fn set_answered(&self, ids: Vec<MessageId>, answered: bool) -> Result<usize> {
+        self.set_flag(ids, Flags::ANSWERED, answered).await
     }
 
     /// Change a flag here at once (the store queues it for the server in

@@ -11,7 +11,7 @@ use iced_test::selector::id;
 use poshta::Service;
 use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::model::Role;
-use poshta::ui::component::composer;
+use poshta::ui::component::{composer, folder_tree, message_list};
 use poshta::ui::screen::mailbox::{Mailbox, Message, Status};
 use support::ui::{send, settle, simulator};
 
@@ -70,7 +70,9 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     send(&mut mailbox, messages).await;
     send(
         &mut mailbox,
-        vec![Message::Composer(composer::Message::Subject(subject.clone()))],
+        vec![Message::Composer(composer::Message::Subject(
+            subject.clone(),
+        ))],
     )
     .await;
     let composer = mailbox.composer().unwrap();
@@ -123,6 +125,70 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         .unwrap();
     let rows = service.message_page(sent.id, 0, 10).await.unwrap();
     assert_eq!(rows[0].subject, subject);
+
+    // Reply to it from the reader: back to Bob (it was our own message),
+    // "Re:", the text quoted, threaded; once sent, the original is marked
+    // answered.
+    send(
+        &mut mailbox,
+        vec![
+            Message::Tree(folder_tree::Message::Select(sent.id)),
+            Message::List(message_list::Message::Pressed(0)),
+        ],
+    )
+    .await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Reply").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    let composer = mailbox.composer().expect("the reply is open");
+    assert_eq!(composer.to, bob.address);
+    assert_eq!(composer.subject, format!("Re: {subject}"));
+    let body = composer.body.text();
+    assert!(
+        body.contains("> Hello Bob,\n> the parcel left today."),
+        "{body}"
+    );
+    assert!(body.contains("wrote:"), "{body}");
+    let original_id = service
+        .message(rows[0].id)
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    assert_eq!(composer.in_reply_to.as_deref(), Some(original_id.as_str()));
+    send(
+        &mut mailbox,
+        vec![Message::Composer(composer::Message::Send)],
+    )
+    .await;
+    assert_eq!(mailbox.status(), &Status::Done("Message sent.".into()));
+    let original = service.message(rows[0].id).await.unwrap();
+    assert!(
+        original
+            .summary
+            .flags
+            .contains(poshta::model::Flags::ANSWERED)
+    );
+    let mut session = support::imap::login(servers, bob).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        session.select("INBOX").await.unwrap();
+        let found = session
+            .uid_search(format!("HEADER In-Reply-To \"{original_id}\""))
+            .await
+            .unwrap();
+        if found.len() == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply not delivered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 
     // Something written, then Esc: asked first; "Discard" closes.
     send(&mut mailbox, vec![Message::Write]).await;

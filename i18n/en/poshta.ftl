@@ -202,3 +202,12 @@ compose-refused = The server refused the message: { $reason }
 compose-unknown = The connection was lost after the message was handed over, so it may have been sent. It stays in the outbox and is not sent again unless you ask.
 compose-waiting = The message is in the outbox and goes when the account is online. { $reason }
 compose-no-sender = No account can send mail yet: an account needs an outgoing (SMTP) server.
+reader-reply = Reply
+reader-reply-all = Reply all
+reader-forward = Forward
+compose-wrote = On { $date }, { $sender } wrote:
+compose-forwarded =
+    -------- Forwarded message --------
+    From: { $sender }
+    Date: { $date }
+    Subject: { $subject }

@@ -174,3 +174,12 @@ compose-refused = 服务器拒收了这封邮件：{ $reason }
 compose-unknown = 邮件已完整交给服务器后连接中断，因此它可能已经发出。邮件保留在发件箱中，除非您要求，否则不会再次发送。
 compose-waiting = 邮件已放入发件箱，账户联网后即发送。{ $reason }
 compose-no-sender = 还没有可以发信的账户：账户需要一个外发（SMTP）服务器。
+reader-reply = 回复
+reader-reply-all = 全部回复
+reader-forward = 转发
+compose-wrote = { $sender } 于 { $date } 写道：
+compose-forwarded =
+    -------- 转发的邮件 --------
+    发件人：{ $sender }
+    日期：{ $date }
+    主题：{ $subject }

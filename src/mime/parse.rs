@@ -24,6 +24,11 @@ pub struct Parsed {
     pub from_addr: String,
     pub to: String,
     pub cc: String,
+    /// Where replies go, if not to the sender ("Name <addr>, ...").
+    pub reply_to: String,
+    /// Where replies to all go, on mailing lists that ask (RFC draft
+    /// Mail-Followup-To), as written.
+    pub followup_to: String,
     /// Unix seconds from the Date header, if it had a usable one.
     pub date: Option<i64>,
     pub message_id: Option<String>,
@@ -133,6 +138,11 @@ fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
         from_addr,
         to: address_list(msg.to()),
         cc: address_list(msg.cc()),
+        reply_to: address_list(msg.reply_to()),
+        followup_to: msg
+            .header_raw("Mail-Followup-To")
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default(),
         date: msg.date().map(|d| d.to_timestamp()),
         message_id: msg.message_id().map(str::to_string),
         in_reply_to: first_text(msg.in_reply_to()),

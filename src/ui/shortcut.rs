@@ -20,6 +20,9 @@ pub enum Command {
     Undo,
     FolderMenu,
     Write,
+    Reply,
+    ReplyAll,
+    Forward,
     Cancel,
 }
 
@@ -37,6 +40,7 @@ pub enum Mods {
     Plain,
     Ctrl,
     Shift,
+    CtrlShift,
 }
 
 const CTRL: Mods = Mods::Ctrl;
@@ -67,6 +71,9 @@ pub const TABLE: &[(Trigger, Mods, Command)] = &[
     ),
     (Trigger::Char("z"), CTRL, Command::Undo),
     (Trigger::Char("m"), CTRL, Command::Write),
+    (Trigger::Char("r"), CTRL, Command::Reply),
+    (Trigger::Char("r"), Mods::CtrlShift, Command::ReplyAll),
+    (Trigger::Char("l"), CTRL, Command::Forward),
     (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
     (
         Trigger::Named(Named::ContextMenu),
@@ -90,8 +97,11 @@ pub fn lookup(key: &Key, modifiers: Modifiers) -> Option<Command> {
                 Mods::Plain => !modifiers.command(),
                 Mods::Ctrl => modifiers.command(),
                 Mods::Shift => !modifiers.command() && modifiers.shift(),
+                Mods::CtrlShift => modifiers.command() && modifiers.shift(),
             };
-        if key_matches && mods_match && (best.is_none() || *mods == Mods::Shift) {
+        // With Shift held, a binding that asks for it wins.
+        let specific = matches!(mods, Mods::Shift | Mods::CtrlShift);
+        if key_matches && mods_match && (best.is_none() || specific) {
             best = Some(*command);
         }
     }
@@ -129,11 +139,10 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
 
 /// What a command means on the mailbox screen right now.
 pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Message> {
+    use crate::mime::reply::Kind;
     use crate::ui::component::{composer, reader};
     // While writing, list keys (j, k, s, Delete...) are not for the list.
-    if mailbox.composer().is_some()
-        && !matches!(command, Command::Cancel | Command::GetMessages)
-    {
+    if mailbox.composer().is_some() && !matches!(command, Command::Cancel | Command::GetMessages) {
         return None;
     }
     Some(match command {
@@ -150,6 +159,9 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::Undo => mailbox::Message::Undo,
         Command::FolderMenu => mailbox::Message::FolderMenu,
         Command::Write => mailbox::Message::Write,
+        Command::Reply => mailbox::Message::Reader(reader::Message::Respond(Kind::Reply)),
+        Command::ReplyAll => mailbox::Message::Reader(reader::Message::Respond(Kind::ReplyAll)),
+        Command::Forward => mailbox::Message::Reader(reader::Message::Respond(Kind::Forward)),
         // Esc in the composer (outside its text) closes it, asking first
         // if something was written.
         Command::Cancel if mailbox.composer().is_some() => {
@@ -185,6 +197,12 @@ mod tests {
         assert_eq!(
             lookup(&delete, Modifiers::SHIFT),
             Some(Command::DeleteForever)
+        );
+        let r = Key::Character("r".into());
+        assert_eq!(lookup(&r, Modifiers::CTRL), Some(Command::Reply));
+        assert_eq!(
+            lookup(&r, Modifiers::CTRL | Modifiers::SHIFT),
+            Some(Command::ReplyAll)
         );
         let z = Key::Character("z".into());
         assert_eq!(lookup(&z, Modifiers::CTRL), Some(Command::Undo));

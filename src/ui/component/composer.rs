@@ -4,7 +4,7 @@
 
 use crate::fl;
 use crate::mime::compose::{Outgoing, OutgoingAttachment};
-use crate::model::AccountId;
+use crate::model::{AccountId, MessageId};
 use crate::ui::theme;
 use iced::keyboard::{Key, key::Named};
 use iced::widget::{
@@ -52,6 +52,8 @@ pub struct Composer {
     pub problem: Option<String>,
     /// Esc with something written: asking before throwing it away.
     pub confirm_discard: bool,
+    /// The message this replies to, marked answered once this is sent.
+    pub answering: Option<MessageId>,
 }
 
 #[derive(Debug, Clone)]
@@ -102,7 +104,19 @@ impl Composer {
             sending: false,
             problem: None,
             confirm_discard: false,
+            answering: None,
         }
+    }
+
+    /// Start from a prepared reply or forward of `original`.
+    pub fn prefill(&mut self, draft: Outgoing, original: MessageId) {
+        self.to = draft.to.join(", ");
+        self.cc = draft.cc.join(", ");
+        self.subject = draft.subject;
+        self.body = text_editor::Content::with_text(&draft.body);
+        self.answering = draft.in_reply_to.is_some().then_some(original);
+        self.in_reply_to = draft.in_reply_to;
+        self.references = draft.references;
     }
 
     /// Nothing written yet: closing loses nothing.
@@ -309,11 +323,14 @@ impl Composer {
             actions = actions.push(text(fl!("compose-sending")).size(12));
         }
         if let Some(problem) = &self.problem {
-            actions = actions.push(text(problem.clone()).size(12).style(|t: &iced::Theme| {
-                text::Style {
-                    color: Some(theme::error_text(t)),
-                }
-            }));
+            actions =
+                actions.push(
+                    text(problem.clone())
+                        .size(12)
+                        .style(|t: &iced::Theme| text::Style {
+                            color: Some(theme::error_text(t)),
+                        }),
+                );
         }
         actions.into()
     }

@@ -1,6 +1,7 @@
 //! The reader: the selected message's headers and text body.
 
 use crate::fl;
+use crate::mime::reply::Kind;
 use crate::model::{Flags, MessageId, MessageView};
 use crate::ui::{UiError, icon, theme};
 use iced::widget::{Column, button, column, container, row, rule, scrollable, text};
@@ -20,6 +21,8 @@ pub enum Message {
     Loaded(MessageId, Result<Box<MessageView>, UiError>),
     MarkUnread,
     ToggleFlag,
+    /// Reply, reply to all, or forward the message shown.
+    Respond(Kind),
 }
 
 #[derive(Debug, PartialEq)]
@@ -27,6 +30,7 @@ pub enum Action {
     None,
     SetRead(MessageId, bool),
     SetFlagged(MessageId, bool),
+    Respond(Box<MessageView>, Kind),
 }
 
 impl Reader {
@@ -79,6 +83,10 @@ impl Reader {
                 ),
                 _ => Action::None,
             },
+            Message::Respond(kind) => match self {
+                Reader::Ready(view) => Action::Respond(view.clone(), kind),
+                _ => Action::None,
+            },
         }
     }
 
@@ -110,6 +118,21 @@ fn header_line<'a>(label: String, value: String) -> Element<'a, Message> {
     row![
         container(muted_label(label)).width(64),
         text(value).size(13).width(Fill)
+    ]
+    .spacing(8)
+    .into()
+}
+
+fn respond_buttons<'a>() -> Element<'a, Message> {
+    let tool = |label: String, kind: Kind| {
+        button(text(label).size(13))
+            .style(theme::tool_button)
+            .on_press(Message::Respond(kind))
+    };
+    row![
+        tool(fl!("reader-reply"), Kind::Reply),
+        tool(fl!("reader-reply-all"), Kind::ReplyAll),
+        tool(fl!("reader-forward"), Kind::Forward),
     ]
     .spacing(8)
     .into()
@@ -174,6 +197,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
             .spacing(12)
             .align_y(Alignment::Start),
         )
+        .push(respond_buttons())
         .push(iced::widget::space().height(6))
         .push(header_line(fl!("reader-from"), from))
         .push(header_line(fl!("reader-to"), view.to.clone()));
@@ -269,7 +293,10 @@ mod tests {
             },
             to: String::new(),
             cc: String::new(),
+            reply_to: String::new(),
+            followup_to: String::new(),
             message_id: None,
+            references: Vec::new(),
             body: "text".into(),
             attachments: Vec::new(),
         })

@@ -103,7 +103,7 @@ pub enum Message {
     CloseMenu,
     /// "Write": open the composer (once the accounts that send are known).
     Write,
-    ComposerReady(Result<Vec<crate::ui::component::composer::Sender>, UiError>),
+    ComposerReady(Result<compose::Ready, UiError>),
     Composer(crate::ui::component::composer::Message),
     Sent(Result<compose::Sent, UiError>),
 }
@@ -242,7 +242,7 @@ impl Mailbox {
             }
             Message::Write if self.composer.is_some() => Task::none(),
             Message::Write => self.write(),
-            Message::ComposerReady(Ok(senders)) => self.composer_ready(senders),
+            Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),
             Message::Sent(result) => self.sent(result),
@@ -442,6 +442,7 @@ impl Mailbox {
             reader::Action::None => Task::none(),
             reader::Action::SetRead(id, read) => self.set_flag(id, Flags::SEEN, read),
             reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
+            reader::Action::Respond(view, kind) => self.respond(*view, kind),
         }
     }
 
@@ -515,10 +516,10 @@ impl Mailbox {
         let service = self.service.clone();
         Task::perform(
             async move {
-                if flag == Flags::SEEN {
-                    service.set_read(vec![id], on).await
-                } else {
-                    service.set_flagged(vec![id], on).await
+                match flag {
+                    Flags::SEEN => service.set_read(vec![id], on).await,
+                    Flags::ANSWERED => service.set_answered(vec![id], on).await,
+                    _ => service.set_flagged(vec![id], on).await,
                 }
             },
             |r| Message::FlagsSaved(r.map(|_| ()).map_err(UiError::from)),
@@ -715,9 +716,6 @@ impl Mailbox {
                     button(text(fl!("action-write")).size(13))
                         .style(theme::tool_button)
                         .on_press(Message::Write),
-                    button(text(fl!("action-import")).size(13))
-                        .style(theme::tool_button)
-                        .on_press(Message::Import),
                 ]
                 .spacing(6)
             )
@@ -775,6 +773,7 @@ impl Mailbox {
                     fl!("folder-delete"),
                     user_folder.then_some(Message::DeleteFolder)
                 ),
+                small(fl!("action-import"), Some(Message::Import)),
             ]
             .spacing(2),
         )

@@ -6,7 +6,8 @@ use super::{Mailbox, Message, Status};
 use crate::error::Result;
 use crate::fl;
 use crate::mime::compose::{Outgoing, OutgoingAttachment};
-use crate::model::{AccountId, AccountKind};
+use crate::mime::reply::{self, Kind};
+use crate::model::{AccountId, AccountKind, Flags, MessageId, MessageView};
 use crate::store::outbox::State;
 use crate::ui::UiError;
 use crate::ui::component::composer::{self, Action, Composer, Sender};
@@ -30,9 +31,72 @@ pub enum Sent {
     Unknown,
 }
 
+/// What the composer opens with: the accounts that can send, and for a
+/// reply or forward, its account, the prepared message and the original.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    senders: Vec<Sender>,
+    answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
+}
+
 impl Mailbox {
     /// Open the composer, From preset to the selected folder's account.
     pub(super) fn write(&mut self) -> Task<Message> {
+        self.open_composer(None)
+    }
+
+    /// Reply to, reply to all of, or forward `original`, From its account.
+    pub(super) fn respond(&mut self, original: MessageView, kind: Kind) -> Task<Message> {
+        if self.composer.is_some() {
+            return Task::none();
+        }
+        let own: Vec<String> = self
+            .tree
+            .accounts()
+            .iter()
+            .filter_map(|a| a.email.clone())
+            .collect();
+        let s = &original.summary;
+        let sender = if s.from_name.trim().is_empty() {
+            s.from_addr.clone()
+        } else {
+            s.from_name.clone()
+        };
+        let date = chrono::DateTime::from_timestamp(s.date, 0)
+            .map(|d| {
+                d.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let intro = match kind {
+            Kind::Forward => fl!(
+                "compose-forwarded",
+                sender = format!("{sender} <{}>", s.from_addr),
+                date = date.as_str(),
+                subject = s.subject.as_str()
+            ),
+            _ => fl!(
+                "compose-wrote",
+                sender = sender.as_str(),
+                date = date.as_str()
+            ),
+        };
+        let draft = reply::respond(&original, kind, &own, &intro);
+        let account = self
+            .tree
+            .folders()
+            .iter()
+            .find(|f| f.id == s.folder_id)
+            .map(|f| f.account_id);
+        let answer = account.map(|a| Box::new((a, draft, s.id)));
+        self.open_composer(answer)
+    }
+
+    fn open_composer(
+        &mut self,
+        answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
+    ) -> Task<Message> {
         let service = self.service.clone();
         let accounts = self.tree.accounts().to_vec();
         Task::perform(
@@ -47,20 +111,32 @@ impl Mailbox {
                         });
                     }
                 }
-                Ok(senders)
+                Ok(Ready { senders, answer })
             },
-            |r: Result<Vec<Sender>>| Message::ComposerReady(r.map_err(UiError::from)),
+            |r: Result<Ready>| Message::ComposerReady(r.map_err(UiError::from)),
         )
     }
 
-    pub(super) fn composer_ready(&mut self, senders: Vec<Sender>) -> Task<Message> {
-        if senders.is_empty() {
+    pub(super) fn composer_ready(&mut self, ready: Ready) -> Task<Message> {
+        if ready.senders.is_empty() {
             self.status = Status::Done(fl!("compose-no-sender"));
             return Task::none();
         }
-        let selected = self.tree.selected().map(|f| f.account_id);
-        self.composer = Some(Composer::new(senders, selected));
-        operation::focus(composer::TO_INPUT_ID)
+        let Some(answer) = ready.answer else {
+            let selected = self.tree.selected().map(|f| f.account_id);
+            self.composer = Some(Composer::new(ready.senders, selected));
+            return operation::focus(composer::TO_INPUT_ID);
+        };
+        let (account, draft, original) = *answer;
+        let mut composer = Composer::new(ready.senders, Some(account));
+        composer.prefill(draft, original);
+        let focus = if composer.to.is_empty() {
+            composer::TO_INPUT_ID
+        } else {
+            composer::BODY_ID
+        };
+        self.composer = Some(composer);
+        operation::focus(focus)
     }
 
     pub(super) fn composer_message(&mut self, message: composer::Message) -> Task<Message> {
@@ -116,6 +192,11 @@ impl Mailbox {
                 composer.failed(fl!("compose-refused", reason = reason.as_str()))
             }
             Ok(outcome) => {
+                // A reply that went out marks its original answered.
+                let answered = match (&outcome, composer.answering) {
+                    (Sent::Done, Some(original)) => self.set_flag(original, Flags::ANSWERED, true),
+                    _ => Task::none(),
+                };
                 self.composer = None;
                 self.status = Status::Done(match outcome {
                     Sent::Done => fl!("compose-sent"),
@@ -123,7 +204,7 @@ impl Mailbox {
                     Sent::Waiting(reason) => fl!("compose-waiting", reason = reason.as_str()),
                     Sent::Refused(_) => unreachable!("handled above"),
                 });
-                return Task::batch([self.refresh_list(), self.load_tree()]);
+                return Task::batch([answered, self.refresh_list(), self.load_tree()]);
             }
         }
         Task::none()

@@ -1,0 +1,233 @@
+//! Replying to and forwarding a message: who it goes to, its subject, its
+//! threading headers and its quoted text. The words around the quote (the
+//! attribution line, the forwarded-message header) are the caller's, in
+//! the user's language.
+
+use crate::mime::compose::Outgoing;
+use crate::model::MessageView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Reply,
+    ReplyAll,
+    Forward,
+}
+
+/// A new message answering `original` (or forwarding it). `own` are the
+/// user's addresses (left out of reply-all); `intro` goes above the
+/// quoted or forwarded text.
+pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) -> Outgoing {
+    let sender = match original.summary.from_name.trim() {
+        "" => original.summary.from_addr.clone(),
+        name => format!("{name} <{}>", original.summary.from_addr),
+    };
+    let reply_target = if original.reply_to.trim().is_empty() {
+        vec![sender]
+    } else {
+        split(&original.reply_to)
+    };
+    let (to, cc) = match kind {
+        Kind::Reply => (reply_target, Vec::new()),
+        Kind::ReplyAll if !original.followup_to.trim().is_empty() => {
+            (split(&original.followup_to), Vec::new())
+        }
+        Kind::ReplyAll => {
+            let mut to = reply_target;
+            to.extend(split(&original.to));
+            (to, split(&original.cc))
+        }
+        Kind::Forward => (Vec::new(), Vec::new()),
+    };
+    let mut seen: Vec<String> = own.iter().map(|a| email_of(a)).collect();
+    let mut keep = |list: Vec<String>| -> Vec<String> {
+        list.into_iter()
+            .filter(|a| {
+                let email = email_of(a);
+                let fresh = !email.is_empty() && !seen.contains(&email);
+                seen.push(email);
+                fresh
+            })
+            .collect()
+    };
+    let (to, cc) = {
+        let to = keep(to);
+        let cc = keep(cc);
+        match kind {
+            // A reply to one's own message goes back to where it went.
+            Kind::Reply if to.is_empty() => (split(&original.to), cc),
+            _ => (to, cc),
+        }
+    };
+    let (subject, body, in_reply_to, references) = match kind {
+        Kind::Forward => (
+            prefixed("Fwd:", &original.summary.subject),
+            format!("\n\n{intro}\n\n{}", original.body),
+            None,
+            Vec::new(),
+        ),
+        _ => {
+            let mut references = original.references.clone();
+            references.extend(original.message_id.clone());
+            (
+                prefixed("Re:", &original.summary.subject),
+                format!("\n\n{intro}\n{}", quote(&original.body)),
+                original.message_id.clone(),
+                references,
+            )
+        }
+    };
+    Outgoing {
+        to,
+        cc,
+        subject,
+        body,
+        in_reply_to,
+        references,
+        ..Outgoing::default()
+    }
+}
+
+/// `prefix` once in front of `subject`, whatever reply and forward
+/// prefixes it had (Re:, RE:, Aw:, Fwd:, Fw:, stacked or not).
+fn prefixed(prefix: &str, subject: &str) -> String {
+    let mut rest = subject.trim();
+    loop {
+        let lower = rest.to_lowercase();
+        let Some(cut) = ["re:", "aw:", "fwd:", "fw:"]
+            .iter()
+            .find(|p| lower.starts_with(*p))
+            .map(|p| p.len())
+        else {
+            break;
+        };
+        rest = rest[cut..].trim_start();
+    }
+    format!("{prefix} {rest}")
+}
+
+fn quote(body: &str) -> String {
+    body.lines()
+        .map(|l| {
+            if l.starts_with('>') {
+                format!(">{l}")
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The addresses of a "Name <addr>, other@x" list (commas inside quoted
+/// names kept together).
+fn split(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut current, mut quoted, mut angle) = (String::new(), false, false);
+    for c in list.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' => angle = true,
+            '>' => angle = false,
+            ',' if !quoted && !angle => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+/// The bare, lowercased address of "Name <addr>" or "addr".
+fn email_of(address: &str) -> String {
+    let inner = match (address.rfind('<'), address.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &address[open + 1..close],
+        _ => address,
+    };
+    inner.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Flags, FolderId, MessageId, MessageSummary};
+
+    fn original() -> MessageView {
+        MessageView {
+            summary: MessageSummary {
+                id: MessageId(1),
+                folder_id: FolderId(1),
+                subject: "RE: Fwd: re: Бюджет".into(),
+                from_name: "Ольга".into(),
+                from_addr: "olga@example.kz".into(),
+                date: 0,
+                flags: Flags::default(),
+                has_attachments: false,
+                size: 1,
+            },
+            to: "Me <me@example.kz>, \"Doe, John\" <john@example.com>".into(),
+            cc: "team@example.kz, ME@example.kz".into(),
+            reply_to: String::new(),
+            followup_to: String::new(),
+            message_id: Some("m2@example.kz".into()),
+            references: vec!["m1@example.kz".into()],
+            body: "Line one\n> earlier".into(),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn reply_goes_to_the_sender_with_threading_and_a_quote() {
+        let r = respond(
+            &original(),
+            Kind::Reply,
+            &["me@example.kz".into()],
+            "Olga wrote:",
+        );
+        assert_eq!(r.to, ["Ольга <olga@example.kz>"]);
+        assert!(r.cc.is_empty());
+        assert_eq!(r.subject, "Re: Бюджет");
+        assert_eq!(r.in_reply_to.as_deref(), Some("m2@example.kz"));
+        assert_eq!(r.references, ["m1@example.kz", "m2@example.kz"]);
+        assert_eq!(r.body, "\n\nOlga wrote:\n> Line one\n>> earlier");
+    }
+
+    #[test]
+    fn reply_all_drops_own_addresses_and_honours_reply_to_and_followup_to() {
+        let own = ["Me <me@example.kz>".to_string()];
+        let r = respond(&original(), Kind::ReplyAll, &own, "");
+        assert_eq!(
+            r.to,
+            [
+                "Ольга <olga@example.kz>",
+                "\"Doe, John\" <john@example.com>"
+            ]
+        );
+        assert_eq!(r.cc, ["team@example.kz"]);
+
+        let mut list = original();
+        list.reply_to = "list@example.org".into();
+        assert_eq!(
+            respond(&list, Kind::Reply, &own, "").to,
+            ["list@example.org"]
+        );
+        list.followup_to = "list@example.org, olga@example.kz".into();
+        let r = respond(&list, Kind::ReplyAll, &own, "");
+        assert_eq!(r.to, ["list@example.org", "olga@example.kz"]);
+        assert!(r.cc.is_empty());
+    }
+
+    #[test]
+    fn forward_keeps_the_text_and_prefixes_once() {
+        let f = respond(&original(), Kind::Forward, &[], "-- Forwarded --");
+        assert!(f.to.is_empty());
+        assert_eq!(f.subject, "Fwd: Бюджет");
+        assert!(f.body.ends_with("-- Forwarded --\n\nLine one\n> earlier"));
+        assert_eq!(f.in_reply_to, None);
+    }
+}
