@@ -136,10 +136,19 @@ impl App {
                 .map(|event| Message::Mailbox(mailbox::Message::Live(event))),
             _ => Subscription::none(),
         };
+        // While a message is being written, it is saved every few seconds.
+        let autosave = match &self.screen {
+            Screen::Mailbox(mailbox) if mailbox.composer().is_some() => {
+                iced::time::every(std::time::Duration::from_secs(3))
+                    .map(|_| Message::Mailbox(mailbox::Message::AutosaveTick))
+            }
+            _ => Subscription::none(),
+        };
         Subscription::batch([
             shortcut::subscription().map(Message::Shortcut),
             shortcut::pointer_subscription().map(Message::Mailbox),
             live,
+            autosave,
         ])
     }
 

@@ -211,3 +211,80 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     assert!(mailbox.composer().is_none());
     service.stop(account).await;
 }
+
+#[tokio::test]
+async fn a_message_being_written_is_saved_and_reopened_after_a_restart() {
+    let servers = support::servers();
+    let me = servers.user("alice");
+    let dir = tempfile::tempdir().unwrap();
+    let open = || async {
+        let service = Service::load(dir.path().to_path_buf()).await.unwrap();
+        let (mut mailbox, task) = Mailbox::new(service.clone());
+        settle(&mut mailbox, task).await;
+        (service, mailbox)
+    };
+    let smtp = Server {
+        protocol: Protocol::Smtp,
+        host: servers.tls_host.clone(),
+        port: servers.submissions,
+        security: Security::Tls,
+        username: me.login().into(),
+        extra_ca_pem: None,
+        pinned_sha256: None,
+    };
+    let account = Service::load(dir.path().to_path_buf())
+        .await
+        .unwrap()
+        .add_account(NewAccount {
+            name: "Work".into(),
+            email: me.address.clone(),
+            incoming: Server {
+                protocol: Protocol::Imap,
+                ..smtp.clone()
+            },
+            outgoing: Some(smtp),
+        })
+        .await
+        .unwrap();
+    let (service, mut mailbox) = open().await;
+    send(&mut mailbox, vec![Message::Write]).await;
+    assert!(mailbox.composer().is_some());
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::To("Боб <bob@example.test>".into())),
+            Message::Composer(composer::Message::Subject("Жоспар".into())),
+            Message::AutosaveTick,
+        ],
+    )
+    .await;
+    assert!(!mailbox.composer().unwrap().dirty, "saved");
+    // The process is gone (as after a crash): the next start reopens it.
+    drop(mailbox);
+    drop(service);
+    let (service, mut mailbox) = open().await;
+    let composer = mailbox.composer().expect("recovered");
+    assert_eq!(composer.to, "Боб <bob@example.test>");
+    assert_eq!(composer.subject, "Жоспар");
+    assert_eq!(composer.from.as_ref().map(|s| s.account), Some(account));
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("A message you were writing was recovered.".into())
+    );
+
+    // Thrown away: gone for good, not reopened again.
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::Close),
+            Message::Composer(composer::Message::Discard),
+        ],
+    )
+    .await;
+    assert!(mailbox.composer().is_none());
+    assert_eq!(service.latest_draft().await.unwrap(), None);
+    drop(mailbox);
+    drop(service);
+    let (_service, mailbox) = open().await;
+    assert!(mailbox.composer().is_none());
+}

@@ -211,3 +211,6 @@ compose-forwarded =
     From: { $sender }
     Date: { $date }
     Subject: { $subject }
+compose-save-draft = Save as draft
+compose-draft-kept = The message was kept; it opens again the next time Poshta starts.
+compose-recovered = A message you were writing was recovered.

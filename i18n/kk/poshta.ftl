@@ -183,3 +183,6 @@ compose-forwarded =
     Кімнен: { $sender }
     Күні: { $date }
     Тақырып: { $subject }
+compose-save-draft = Жоба ретінде сақтау
+compose-draft-kept = Хат сақталды; Poshta келесі іске қосылғанда қайта ашылады.
+compose-recovered = Сіз жазып жатқан хат қалпына келтірілді.

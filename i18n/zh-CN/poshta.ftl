@@ -183,3 +183,6 @@ compose-forwarded =
     发件人：{ $sender }
     日期：{ $date }
     主题：{ $subject }
+compose-save-draft = 存为草稿
+compose-draft-kept = 邮件已保留，下次启动 Poshta 时会再次打开。
+compose-recovered = 已恢复您正在撰写的邮件。

@@ -5,9 +5,10 @@
 
 use super::Service;
 use crate::error::{Error, Result};
-use crate::mime::compose::{self, Outgoing as Draft};
+use crate::mime::compose::{self, Outgoing as Written};
 use crate::model::AccountId;
 use crate::smtp::{self, Outcome};
+use crate::store::drafts::Draft;
 use crate::store::outbox::{Outgoing, State};
 use std::time::Duration;
 
@@ -24,7 +25,7 @@ pub struct SendReport {
 impl Service {
     /// Build `draft` as `account`'s (From: its address) and put it in the
     /// outbox. Returns its outbox id.
-    pub async fn queue_message(&self, account: AccountId, mut draft: Draft) -> Result<i64> {
+    pub async fn queue_message(&self, account: AccountId, mut draft: Written) -> Result<i64> {
         let settings = self.account_settings(account).await?;
         if settings.outgoing.is_none() {
             return Err(Error::InvalidSettings("outgoing server"));
@@ -52,6 +53,21 @@ impl Service {
                 tracing::info!(%account, %error, "queued mail not sent yet");
             }
         });
+    }
+
+    /// Save a message being written (see `store::drafts`). Returns its id.
+    pub async fn save_draft(&self, draft: Draft) -> Result<i64> {
+        self.with_store(move |s| s.save_draft(&draft)).await
+    }
+
+    /// The message being written when Poshta last stopped, if any.
+    pub async fn latest_draft(&self) -> Result<Option<Draft>> {
+        self.with_store(|s| s.latest_draft()).await
+    }
+
+    /// Forget a draft: sent (it is in the outbox) or thrown away.
+    pub async fn delete_draft(&self, id: i64) -> Result<()> {
+        self.with_store(move |s| s.delete_draft(id)).await
     }
 
     /// The user's decision to send a failed or unknown message again.

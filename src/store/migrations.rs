@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -263,4 +263,30 @@ DROP INDEX message_thread;
 const V7: &str = r#"
 ALTER TABLE account ADD COLUMN check_seconds INTEGER
     CHECK (check_seconds IS NULL OR check_seconds BETWEEN 1 AND 86400);
+"#;
+
+/// Messages being written, saved every few seconds so a crash or a kill
+/// loses at most those seconds; each is reopened at the next start.
+const V8: &str = r#"
+CREATE TABLE draft (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER REFERENCES account(id) ON DELETE SET NULL,
+    to_list     TEXT NOT NULL,
+    cc_list     TEXT NOT NULL,
+    bcc_list    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    in_reply_to TEXT,
+    refs        TEXT NOT NULL,
+    answering   INTEGER REFERENCES message(id) ON DELETE SET NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE draft_attachment (
+    draft_id  INTEGER NOT NULL REFERENCES draft(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    name      TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    data      BLOB NOT NULL,
+    PRIMARY KEY (draft_id, position)
+) STRICT;
 "#;

@@ -5,6 +5,7 @@
 use crate::fl;
 use crate::mime::compose::{Outgoing, OutgoingAttachment};
 use crate::model::{AccountId, MessageId};
+use crate::store::drafts::Draft;
 use crate::ui::theme;
 use iced::keyboard::{Key, key::Named};
 use iced::widget::{
@@ -54,6 +55,10 @@ pub struct Composer {
     pub confirm_discard: bool,
     /// The message this replies to, marked answered once this is sent.
     pub answering: Option<MessageId>,
+    /// Its saved draft, once saved (see `store::drafts`).
+    pub draft_id: Option<i64>,
+    /// Changed since the last save.
+    pub dirty: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +75,8 @@ pub enum Message {
     Send,
     Close,
     Discard,
+    /// Keep it as a draft (reopened at the next start) and close.
+    SaveAndClose,
     KeepWriting,
 }
 
@@ -80,7 +87,10 @@ pub enum Action {
     /// Show the file picker (the screen owns tasks).
     PickFiles,
     Send(AccountId, Box<Outgoing>),
+    /// Closed; its draft is to be forgotten.
     Closed,
+    /// Closed; its draft is to be saved and kept.
+    Kept,
 }
 
 impl Composer {
@@ -105,6 +115,40 @@ impl Composer {
             problem: None,
             confirm_discard: false,
             answering: None,
+            draft_id: None,
+            dirty: false,
+        }
+    }
+
+    /// Start from a saved draft (recovered at start).
+    pub fn restore(&mut self, draft: Draft) {
+        if let Some(from) = self
+            .senders
+            .iter()
+            .find(|s| Some(s.account) == draft.account)
+        {
+            self.from = Some(from.clone());
+        }
+        let m = draft.message;
+        self.to = m.to.join(", ");
+        self.cc = m.cc.join(", ");
+        self.bcc = m.bcc.join(", ");
+        self.subject = m.subject;
+        self.body = text_editor::Content::with_text(&m.body);
+        self.attachments = m.attachments;
+        self.in_reply_to = m.in_reply_to;
+        self.references = m.references;
+        self.answering = draft.answering;
+        self.draft_id = draft.id;
+    }
+
+    /// What is written now, as a draft to save.
+    pub fn draft(&self) -> Draft {
+        Draft {
+            id: self.draft_id,
+            account: self.from.as_ref().map(|s| s.account),
+            message: self.message(),
+            answering: self.answering,
         }
     }
 
@@ -130,6 +174,19 @@ impl Composer {
     }
 
     pub fn update(&mut self, message: Message) -> Action {
+        if matches!(
+            message,
+            Message::From(_)
+                | Message::To(_)
+                | Message::Cc(_)
+                | Message::Bcc(_)
+                | Message::Subject(_)
+                | Message::Attached(_)
+                | Message::Remove(_)
+        ) || matches!(&message, Message::Body(action) if action.is_edit())
+        {
+            self.dirty = true;
+        }
         match message {
             Message::From(sender) => self.from = Some(sender),
             Message::To(v) => self.to = v,
@@ -148,6 +205,7 @@ impl Composer {
             Message::Close if self.is_blank() || self.confirm_discard => return Action::Closed,
             Message::Close => self.confirm_discard = true,
             Message::Discard => return Action::Closed,
+            Message::SaveAndClose => return Action::Kept,
             Message::KeepWriting => self.confirm_discard = false,
         }
         Action::None
@@ -160,9 +218,14 @@ impl Composer {
         if self.sending || !self.has_recipient() {
             return Action::None;
         }
+        let account = from.account;
         self.sending = true;
         self.problem = None;
-        let message = Outgoing {
+        Action::Send(account, Box::new(self.message()))
+    }
+
+    fn message(&self) -> Outgoing {
+        Outgoing {
             from: String::new(),
             to: addresses(&self.to),
             cc: addresses(&self.cc),
@@ -172,8 +235,7 @@ impl Composer {
             attachments: self.attachments.clone(),
             in_reply_to: self.in_reply_to.clone(),
             references: self.references.clone(),
-        };
-        Action::Send(from.account, Box::new(message))
+        }
     }
 
     fn has_recipient(&self) -> bool {
@@ -297,6 +359,9 @@ impl Composer {
                 button(text(fl!("compose-discard")).size(13))
                     .style(button::danger)
                     .on_press(Message::Discard),
+                button(text(fl!("compose-save-draft")).size(13))
+                    .style(button::secondary)
+                    .on_press(Message::SaveAndClose),
                 button(text(fl!("compose-keep-writing")).size(13))
                     .style(button::secondary)
                     .on_press(Message::KeepWriting),

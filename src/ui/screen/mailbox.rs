@@ -106,6 +106,10 @@ pub enum Message {
     ComposerReady(Result<compose::Ready, UiError>),
     Composer(crate::ui::component::composer::Message),
     Sent(Result<compose::Sent, UiError>),
+    /// Every few seconds while writing.
+    AutosaveTick,
+    DraftSaved(Result<i64, UiError>),
+    DraftFound(Result<Option<Box<crate::store::drafts::Draft>>, UiError>),
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -143,7 +147,8 @@ impl Mailbox {
             },
             |r: crate::error::Result<()>| Message::SyncStarted(r.map_err(UiError::from)),
         );
-        (mailbox, Task::batch([load, online]))
+        let recover = Self::recover_draft(&mailbox.service);
+        (mailbox, Task::batch([load, online, recover]))
     }
 
     pub fn title(&self) -> String {
@@ -246,6 +251,10 @@ impl Mailbox {
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),
             Message::Sent(result) => self.sent(result),
+            Message::AutosaveTick => self.autosave(),
+            Message::DraftSaved(Ok(id)) => self.draft_saved(id),
+            Message::DraftFound(Ok(draft)) => self.draft_found(draft),
+            Message::DraftSaved(Err(e)) | Message::DraftFound(Err(e)) => self.fail(e),
             Message::SelectNext => {
                 let action = self.list.select_next();
                 self.list_action(action)

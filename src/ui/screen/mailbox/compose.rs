@@ -8,6 +8,7 @@ use crate::fl;
 use crate::mime::compose::{Outgoing, OutgoingAttachment};
 use crate::mime::reply::{self, Kind};
 use crate::model::{AccountId, AccountKind, Flags, MessageId, MessageView};
+use crate::store::drafts::Draft;
 use crate::store::outbox::State;
 use crate::ui::UiError;
 use crate::ui::component::composer::{self, Action, Composer, Sender};
@@ -37,12 +38,77 @@ pub enum Sent {
 pub struct Ready {
     senders: Vec<Sender>,
     answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
+    /// A draft saved before (recovered at start).
+    draft: Option<Box<Draft>>,
 }
 
 impl Mailbox {
     /// Open the composer, From preset to the selected folder's account.
     pub(super) fn write(&mut self) -> Task<Message> {
-        self.open_composer(None)
+        self.open_composer(None, None)
+    }
+
+    /// At start: reopen the message being written when Poshta stopped.
+    pub(super) fn recover_draft(service: &crate::service::Service) -> Task<Message> {
+        let service = service.clone();
+        Task::perform(async move { service.latest_draft().await }, |r| {
+            Message::DraftFound(r.map(|d| d.map(Box::new)).map_err(UiError::from))
+        })
+    }
+
+    pub(super) fn draft_found(&mut self, draft: Option<Box<Draft>>) -> Task<Message> {
+        match draft {
+            Some(draft) if self.composer.is_none() => self.open_composer(None, Some(draft)),
+            _ => Task::none(),
+        }
+    }
+
+    /// Every few seconds while writing: save what changed.
+    pub(super) fn autosave(&mut self) -> Task<Message> {
+        match &mut self.composer {
+            Some(composer) if composer.dirty && !composer.sending => {
+                composer.dirty = false;
+                self.save_draft(false)
+            }
+            _ => Task::none(),
+        }
+    }
+
+    /// Save the composer's draft; `close` closes the composer after.
+    fn save_draft(&mut self, close: bool) -> Task<Message> {
+        let Some(composer) = &self.composer else {
+            return Task::none();
+        };
+        let draft = composer.draft();
+        if close {
+            self.composer = None;
+            self.status = Status::Done(fl!("compose-draft-kept"));
+        }
+        let service = self.service.clone();
+        Task::perform(async move { service.save_draft(draft).await }, |r| {
+            Message::DraftSaved(r.map_err(UiError::from))
+        })
+    }
+
+    pub(super) fn draft_saved(&mut self, id: i64) -> Task<Message> {
+        if let Some(composer) = &mut self.composer {
+            composer.draft_id = Some(id);
+        }
+        Task::none()
+    }
+
+    /// Forget the draft of a message sent or thrown away.
+    fn forget_draft(&self, id: Option<i64>) -> Task<Message> {
+        let Some(id) = id else {
+            return Task::none();
+        };
+        let service = self.service.clone();
+        Task::future(async move {
+            if let Err(error) = service.delete_draft(id).await {
+                tracing::warn!(%error, "a draft could not be forgotten");
+            }
+        })
+        .discard()
     }
 
     /// Reply to, reply to all of, or forward `original`, From its account.
@@ -90,17 +156,20 @@ impl Mailbox {
             .find(|f| f.id == s.folder_id)
             .map(|f| f.account_id);
         let answer = account.map(|a| Box::new((a, draft, s.id)));
-        self.open_composer(answer)
+        self.open_composer(answer, None)
     }
 
     fn open_composer(
         &mut self,
         answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
+        draft: Option<Box<Draft>>,
     ) -> Task<Message> {
         let service = self.service.clone();
-        let accounts = self.tree.accounts().to_vec();
         Task::perform(
             async move {
+                // From the store, not the tree: at start the tree may not
+                // be loaded yet when a draft is recovered.
+                let accounts = service.accounts().await?;
                 let mut senders = Vec::new();
                 for account in accounts.iter().filter(|a| a.kind != AccountKind::Local) {
                     let settings = service.account_settings(account.id).await?;
@@ -111,7 +180,11 @@ impl Mailbox {
                         });
                     }
                 }
-                Ok(Ready { senders, answer })
+                Ok(Ready {
+                    senders,
+                    answer,
+                    draft,
+                })
             },
             |r: Result<Ready>| Message::ComposerReady(r.map_err(UiError::from)),
         )
@@ -121,6 +194,13 @@ impl Mailbox {
         if ready.senders.is_empty() {
             self.status = Status::Done(fl!("compose-no-sender"));
             return Task::none();
+        }
+        if let Some(draft) = ready.draft {
+            let mut composer = Composer::new(ready.senders, draft.account);
+            composer.restore(*draft);
+            self.composer = Some(composer);
+            self.status = Status::Done(fl!("compose-recovered"));
+            return operation::focus(composer::BODY_ID);
         }
         let Some(answer) = ready.answer else {
             let selected = self.tree.selected().map(|f| f.account_id);
@@ -146,9 +226,11 @@ impl Mailbox {
         match composer.update(message) {
             Action::None => Task::none(),
             Action::Closed => {
+                let draft = composer.draft_id;
                 self.composer = None;
-                Task::none()
+                self.forget_draft(draft)
             }
+            Action::Kept => self.save_draft(true),
             Action::PickFiles => {
                 let title = fl!("compose-attach-title");
                 Task::perform(pick_attachments(title), |r| {
@@ -182,32 +264,37 @@ impl Mailbox {
     }
 
     pub(super) fn sent(&mut self, result: std::result::Result<Sent, UiError>) -> Task<Message> {
-        let Some(composer) = &mut self.composer else {
+        let Some(mut composer) = self.composer.take() else {
             return Task::none();
         };
-        match result {
+        let outcome = match result {
             // Not taken into the outbox (a bad address...): fix and retry.
-            Err(e) => composer.failed(e.text()),
+            Err(e) => {
+                composer.failed(e.text());
+                self.composer = Some(composer);
+                return Task::none();
+            }
             Ok(Sent::Refused(reason)) => {
-                composer.failed(fl!("compose-refused", reason = reason.as_str()))
+                composer.failed(fl!("compose-refused", reason = reason.as_str()));
+                self.composer = Some(composer);
+                return Task::none();
             }
-            Ok(outcome) => {
-                // A reply that went out marks its original answered.
-                let answered = match (&outcome, composer.answering) {
-                    (Sent::Done, Some(original)) => self.set_flag(original, Flags::ANSWERED, true),
-                    _ => Task::none(),
-                };
-                self.composer = None;
-                self.status = Status::Done(match outcome {
-                    Sent::Done => fl!("compose-sent"),
-                    Sent::Unknown => fl!("compose-unknown"),
-                    Sent::Waiting(reason) => fl!("compose-waiting", reason = reason.as_str()),
-                    Sent::Refused(_) => unreachable!("handled above"),
-                });
-                return Task::batch([answered, self.refresh_list(), self.load_tree()]);
-            }
-        }
-        Task::none()
+            Ok(outcome) => outcome,
+        };
+        // In the outbox now: the draft has done its job.
+        let forget = self.forget_draft(composer.draft_id);
+        // A reply that went out marks its original answered.
+        let answered = match (&outcome, composer.answering) {
+            (Sent::Done, Some(original)) => self.set_flag(original, Flags::ANSWERED, true),
+            _ => Task::none(),
+        };
+        self.status = Status::Done(match outcome {
+            Sent::Done => fl!("compose-sent"),
+            Sent::Unknown => fl!("compose-unknown"),
+            Sent::Waiting(reason) => fl!("compose-waiting", reason = reason.as_str()),
+            Sent::Refused(reason) => fl!("compose-refused", reason = reason.as_str()),
+        });
+        Task::batch([forget, answered, self.refresh_list(), self.load_tree()])
     }
 }
 
