@@ -768,7 +768,7 @@ impl Mailbox {
         let small = |label: String, message: Option<Message>| {
             button(text(label).size(12))
                 .style(button::text)
-                .padding([4, 6])
+                .padding([4, 5])
                 .on_press_maybe(message)
         };
         container(
