@@ -784,7 +784,9 @@ impl Mailbox {
                 ),
                 small(fl!("action-import"), Some(Message::Import)),
             ]
-            .spacing(2),
+            .spacing(2)
+            // Longer words (Kazakh) go on to a second line.
+            .wrap(),
         )
         .padding([4, 6])
         .into()
