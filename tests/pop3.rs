@@ -499,20 +499,9 @@ async fn the_command_line_adds_a_pop3_account_and_checks_it() {
     deliver(user, &sent).await;
     let before = on_server(user).await;
     let home = tempfile::tempdir().unwrap();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
-            .args(args)
-            .env("POSHTA_HOME", home.path())
-            .env("POSHTA_PASSWORD", &user.password)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let password = [("POSHTA_PASSWORD", user.password.as_str())];
+    let cli =
+        |args: &[&str]| support::cli::ok(support::cli::run(home.path(), &password, args, b""));
     let port = servers.pop3s.to_string();
     let ca = servers.ca_pem.to_string_lossy().to_string();
     let id = cli(&[

@@ -7,33 +7,18 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use support::keyring::Keyring;
 
 /// Run poshta-cli over `home` with `bus` as its session bus; `password`
 /// in POSHTA_PASSWORD if given (stdin is always empty).
 fn cli(home: &Path, bus: &str, password: Option<&str>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_poshta-cli"));
-    command
-        .args(args)
-        .env("POSHTA_HOME", home)
-        .env("DBUS_SESSION_BUS_ADDRESS", bus)
-        .env_remove("POSHTA_PASSWORD")
-        .stdin(Stdio::null());
-    if let Some(password) = password {
-        command.env("POSHTA_PASSWORD", password);
-    }
-    command.output().unwrap()
+    let mut env = vec![("DBUS_SESSION_BUS_ADDRESS", bus)];
+    env.extend(password.map(|p| ("POSHTA_PASSWORD", p)));
+    support::cli::run(home, &env, args, b"")
 }
 
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::cli::ok;
 
 /// Add carol's IMAP account over `home`; its id.
 fn add_account(home: &Path, bus: &str) -> String {

@@ -418,28 +418,12 @@ async fn a_refused_recipient_is_reported_and_the_others_get_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
-    use std::io::Write;
     let servers = support::servers();
     let (sender, bob) = (servers.user("pop2"), servers.user("bob"));
     let home = tempfile::tempdir().unwrap();
+    let password = [("POSHTA_PASSWORD", sender.password.as_str())];
     let cli = |args: &[&str], stdin: &[u8]| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
-            .args(args)
-            .env("POSHTA_HOME", home.path())
-            .env("POSHTA_PASSWORD", &sender.password)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        support::cli::ok(support::cli::run(home.path(), &password, args, stdin))
     };
     let port = servers.submissions.to_string();
     let ca = servers.ca_pem.to_string_lossy().to_string();
