@@ -145,6 +145,12 @@ impl Service {
         .map_err(|e| Error::Internal(e.to_string()))?
     }
 
+    /// A message's raw bytes as stored (its body must be here: see
+    /// [`Service::message`], which fetches it).
+    pub async fn raw_message(&self, id: MessageId) -> Result<Vec<u8>> {
+        self.with_store(move |s| s.raw_message(id)).await
+    }
+
     pub async fn set_read(&self, ids: Vec<MessageId>, read: bool) -> Result<usize> {
         self.set_flag(ids, Flags::SEEN, read).await
     }

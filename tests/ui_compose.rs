@@ -190,6 +190,45 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 
+    // Forwarded as an attachment: the whole message goes along.
+    send(
+        &mut mailbox,
+        vec![
+            Message::Tree(folder_tree::Message::Select(sent.id)),
+            Message::List(message_list::Message::Pressed(0)),
+        ],
+    )
+    .await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Forward as attachment").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    let composer = mailbox.composer().expect("the forward is open");
+    assert!(composer.to.is_empty());
+    assert!(
+        composer.subject.starts_with("Fwd: "),
+        "{}",
+        composer.subject
+    );
+    assert_eq!(composer.attachments.len(), 1);
+    assert_eq!(composer.attachments[0].mime_type, "message/rfc822");
+    let shown = mailbox.reader().shown().unwrap();
+    assert_eq!(
+        composer.attachments[0].data,
+        service.raw_message(shown).await.unwrap(),
+        "the message as stored"
+    );
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::Close),
+            Message::Composer(composer::Message::Discard),
+        ],
+    )
+    .await;
+
     // Something written, then Esc: asked first; "Discard" closes.
     send(&mut mailbox, vec![Message::Write]).await;
     send(

@@ -205,6 +205,7 @@ compose-no-sender = No account can send mail yet: an account needs an outgoing (
 reader-reply = Reply
 reader-reply-all = Reply all
 reader-forward = Forward
+reader-forward-attached = Forward as attachment
 compose-wrote = On { $date }, { $sender } wrote:
 compose-forwarded =
     -------- Forwarded message --------

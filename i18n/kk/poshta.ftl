@@ -177,6 +177,7 @@ compose-no-sender = Әзірге ешбір тіркелгі хат жібере
 reader-reply = Жауап беру
 reader-reply-all = Барлығына жауап
 reader-forward = Қайта жіберу
+reader-forward-attached = Тіркеме ретінде жіберу
 compose-wrote = { $date } күні { $sender } жазды:
 compose-forwarded =
     -------- Қайта жіберілген хат --------

@@ -177,6 +177,7 @@ compose-no-sender = 还没有可以发信的账户：账户需要一个外发（
 reader-reply = 回复
 reader-reply-all = 全部回复
 reader-forward = 转发
+reader-forward-attached = 作为附件转发
 compose-wrote = { $sender } 于 { $date } 写道：
 compose-forwarded =
     -------- 转发的邮件 --------

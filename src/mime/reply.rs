@@ -3,14 +3,18 @@
 //! attribution line, the forwarded-message header) are the caller's, in
 //! the user's language.
 
-use crate::mime::compose::Outgoing;
+use crate::mime::compose::{Outgoing, OutgoingAttachment};
 use crate::model::MessageView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Reply,
     ReplyAll,
+    /// The text inline, under a header block.
     Forward,
+    /// The whole message attached as message/rfc822 (see
+    /// [`original_attached`]).
+    ForwardAttached,
 }
 
 /// A new message answering `original` (or forwarding it). `own` are the
@@ -36,7 +40,7 @@ pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) 
             to.extend(split(&original.to));
             (to, split(&original.cc))
         }
-        Kind::Forward => (Vec::new(), Vec::new()),
+        Kind::Forward | Kind::ForwardAttached => (Vec::new(), Vec::new()),
     };
     let mut seen: Vec<String> = own.iter().map(|a| email_of(a)).collect();
     let mut keep = |list: Vec<String>| -> Vec<String> {
@@ -59,6 +63,12 @@ pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) 
         }
     };
     let (subject, body, in_reply_to, references) = match kind {
+        Kind::ForwardAttached => (
+            prefixed("Fwd:", &original.summary.subject),
+            String::new(),
+            None,
+            Vec::new(),
+        ),
         Kind::Forward => (
             prefixed("Fwd:", &original.summary.subject),
             format!("\n\n{intro}\n\n{}", original.body),
@@ -84,6 +94,30 @@ pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) 
         in_reply_to,
         references,
         ..Outgoing::default()
+    }
+}
+
+/// The original message, whole, as an attachment named after its subject.
+pub fn original_attached(subject: &str, raw: Vec<u8>) -> OutgoingAttachment {
+    let name: String = subject
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(100)
+        .collect();
+    let name = match name.trim() {
+        "" => "message".to_string(),
+        trimmed => trimmed.to_string(),
+    };
+    OutgoingAttachment {
+        name: format!("{name}.eml"),
+        mime_type: "message/rfc822".into(),
+        data: raw,
     }
 }
 
@@ -220,6 +254,28 @@ mod tests {
         let r = respond(&list, Kind::ReplyAll, &own, "");
         assert_eq!(r.to, ["list@example.org", "olga@example.kz"]);
         assert!(r.cc.is_empty());
+    }
+
+    #[test]
+    fn forward_as_attachment_carries_the_whole_message() {
+        let raw =
+            b"From: olga@example.kz\r\nSubject: a/b\r\nMessage-ID: <o@x>\r\n\r\nHi\r\n".to_vec();
+        let f = respond(&original(), Kind::ForwardAttached, &[], "");
+        assert_eq!((f.subject.as_str(), f.body.as_str()), ("Fwd: Бюджет", ""));
+        let attached = original_attached("a/b: c", raw.clone());
+        assert_eq!(attached.name, "a_b_ c.eml");
+        let built = crate::mime::compose::build(&Outgoing {
+            from: "me@example.kz".into(),
+            to: vec!["you@example.kz".into()],
+            attachments: vec![attached],
+            ..f
+        })
+        .unwrap();
+        let parsed = crate::mime::parse::parse(&built.raw).unwrap();
+        assert_eq!(parsed.attachments.len(), 1);
+        assert_eq!(parsed.attachments[0].mime_type, "message/rfc822");
+        let text = String::from_utf8_lossy(&built.raw);
+        assert!(text.contains("Message-ID: <o@x>"), "sent as it was: {text}");
     }
 
     #[test]

@@ -158,6 +158,7 @@ impl Composer {
         self.cc = draft.cc.join(", ");
         self.subject = draft.subject;
         self.body = text_editor::Content::with_text(&draft.body);
+        self.attachments = draft.attachments;
         self.answering = draft.in_reply_to.is_some().then_some(original);
         self.in_reply_to = draft.in_reply_to;
         self.references = draft.references;

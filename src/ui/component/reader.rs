@@ -133,8 +133,10 @@ fn respond_buttons<'a>() -> Element<'a, Message> {
         tool(fl!("reader-reply"), Kind::Reply),
         tool(fl!("reader-reply-all"), Kind::ReplyAll),
         tool(fl!("reader-forward"), Kind::Forward),
+        tool(fl!("reader-forward-attached"), Kind::ForwardAttached),
     ]
     .spacing(8)
+    .wrap()
     .into()
 }
 

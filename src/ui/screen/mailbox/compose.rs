@@ -45,7 +45,7 @@ pub struct Ready {
 impl Mailbox {
     /// Open the composer, From preset to the selected folder's account.
     pub(super) fn write(&mut self) -> Task<Message> {
-        self.open_composer(None, None)
+        self.open_composer(None, None, None)
     }
 
     /// At start: reopen the message being written when Poshta stopped.
@@ -58,7 +58,7 @@ impl Mailbox {
 
     pub(super) fn draft_found(&mut self, draft: Option<Box<Draft>>) -> Task<Message> {
         match draft {
-            Some(draft) if self.composer.is_none() => self.open_composer(None, Some(draft)),
+            Some(draft) if self.composer.is_none() => self.open_composer(None, Some(draft), None),
             _ => Task::none(),
         }
     }
@@ -156,17 +156,27 @@ impl Mailbox {
             .find(|f| f.id == s.folder_id)
             .map(|f| f.account_id);
         let answer = account.map(|a| Box::new((a, draft, s.id)));
-        self.open_composer(answer, None)
+        // Forwarded as an attachment: the whole message goes along.
+        let attach = (kind == Kind::ForwardAttached).then_some((s.id, s.subject.clone()));
+        self.open_composer(answer, None, attach)
     }
 
     fn open_composer(
         &mut self,
-        answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
+        mut answer: Option<Box<(AccountId, Outgoing, MessageId)>>,
         draft: Option<Box<Draft>>,
+        attach: Option<(MessageId, String)>,
     ) -> Task<Message> {
         let service = self.service.clone();
         Task::perform(
             async move {
+                if let (Some(answer), Some((id, subject))) = (answer.as_mut(), attach) {
+                    let raw = service.raw_message(id).await?;
+                    answer
+                        .1
+                        .attachments
+                        .push(reply::original_attached(&subject, raw));
+                }
                 // From the store, not the tree: at start the tree may not
                 // be loaded yet when a draft is recovered.
                 let accounts = service.accounts().await?;
