@@ -142,6 +142,10 @@ pub enum AccountCommand {
         /// Days for --pop3-policy after-days.
         #[arg(long, default_value_t = 14)]
         pop3_days: u32,
+        /// yes if the server files sent mail in Sent itself (Gmail): then
+        /// Poshta keeps no copy of its own.
+        #[arg(long, value_parser = parse_yes_no)]
+        server_files_sent: Option<bool>,
     },
     /// Keep the account's password (read from POSHTA_PASSWORD or the first
     /// line of stdin) in the system keyring, so syncing needs no password.
@@ -162,6 +166,14 @@ fn parse_policy(s: &str) -> std::result::Result<Policy, String> {
         _ => Err(format!(
             "unknown policy {s:?}: use leave, at-once, when-deleted or after-days"
         )),
+    }
+}
+
+fn parse_yes_no(s: &str) -> std::result::Result<bool, String> {
+    match s {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(format!("{s:?}: use yes or no")),
     }
 }
 
@@ -430,8 +442,12 @@ async fn account_command(
             check_default,
             pop3_policy,
             pop3_days,
+            server_files_sent,
         } => {
             let id = AccountId(id);
+            if let Some(files) = server_files_sent {
+                service.set_server_files_sent(id, files).await?;
+            }
             if let Some(policy) = pop3_policy {
                 service
                     .set_pop3_policy(id, with_days(policy, pop3_days))

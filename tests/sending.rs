@@ -219,6 +219,32 @@ async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_se
     // One copy in the server's Sent (uploaded with APPEND).
     let copy = wait_for(sender, "Sent", &message_id).await;
     assert!(String::from_utf8_lossy(&copy).contains(&subject));
+
+    // A server that files sent mail itself (Gmail): no copy of ours.
+    service.set_server_files_sent(account, true).await.unwrap();
+    let id = service
+        .queue_message(account, draft(&bob.address, &format!("{subject} 2")))
+        .await
+        .unwrap();
+    assert_eq!(service.send_queued(account).await.unwrap().sent, 1);
+    let second = service
+        .outbox(Some(account))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap();
+    assert_eq!(second.state, State::Copied);
+    wait_for(bob, "INBOX", &second.message_id).await;
+    service.push_changes().await.unwrap();
+    let mut session = support::imap::login(servers, sender).await;
+    session.select("Sent").await.unwrap();
+    let found = session
+        .uid_search(format!("HEADER Message-ID \"<{}>\"", second.message_id))
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "no copy uploaded");
+    let _ = session.logout().await;
 }
 
 /// A scripted SMTP server on loopback: `script` says what to do with each

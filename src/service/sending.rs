@@ -38,6 +38,13 @@ impl Service {
             .await
     }
 
+    /// Tell Poshta that `account`'s server files sent mail in Sent by
+    /// itself (Gmail does), so no copy of its own is kept or uploaded.
+    pub async fn set_server_files_sent(&self, account: AccountId, files: bool) -> Result<()> {
+        self.with_store(move |s| s.set_server_files_sent(account, files))
+            .await
+    }
+
     /// The outbox, oldest first; `account` narrows it.
     pub async fn outbox(&self, account: Option<AccountId>) -> Result<Vec<Outgoing>> {
         self.with_store(move |s| s.outbox(account)).await

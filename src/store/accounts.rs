@@ -86,6 +86,29 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `account`'s server files sent mail in Sent by itself.
+    pub fn server_files_sent(&self, account: AccountId) -> Result<bool> {
+        self.conn()
+            .query_row(
+                "SELECT server_files_sent FROM account WHERE id = ?1",
+                [account.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })
+    }
+
+    pub fn set_server_files_sent(&mut self, account: AccountId, files: bool) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE account SET server_files_sent = ?2 WHERE id = ?1",
+            params![account.0, files],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        Ok(())
+    }
+
     pub fn account_settings(&self, id: AccountId) -> Result<Settings> {
         let (name, email): (String, Option<String>) = self
             .conn()

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -289,4 +289,11 @@ CREATE TABLE draft_attachment (
     data      BLOB NOT NULL,
     PRIMARY KEY (draft_id, position)
 ) STRICT;
+"#;
+
+/// Servers that file sent mail in Sent themselves (Gmail does): Poshta
+/// then keeps no copy of its own, or there would be two.
+const V9: &str = r#"
+ALTER TABLE account ADD COLUMN server_files_sent INTEGER NOT NULL DEFAULT 0
+    CHECK (server_files_sent IN (0, 1));
 "#;

@@ -168,10 +168,16 @@ impl Store {
     /// File a sent message in its account's Sent folder, read, and mark it
     /// copied, in one transaction. In a server's Sent folder the copy is
     /// uploaded by a queued operation (retried by itself, never the send).
-    /// Returns the Sent folder's new row, or None if the account has no
-    /// Sent folder yet (an IMAP account never synced): it stays `sent`.
+    /// Returns the Sent folder's new row, or None if there is none: the
+    /// account's server files sent mail itself (then it is `copied`), or
+    /// it has no Sent folder yet (an IMAP account never synced: it stays
+    /// `sent`).
     pub fn file_sent(&mut self, id: i64) -> Result<Option<MessageId>> {
         let outgoing = self.outgoing(id)?;
+        if self.server_files_sent(outgoing.account)? {
+            self.set_outgoing_state(id, State::Copied, None)?;
+            return Ok(None);
+        }
         let Ok(sent) = self.folder_by_role(outgoing.account, Role::Sent) else {
             return Ok(None);
         };
