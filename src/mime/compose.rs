@@ -106,6 +106,32 @@ pub fn build(outgoing: &Outgoing) -> Result<Built> {
     })
 }
 
+/// The addresses of a "Name <addr>, other@x; third@y" list, as typed or
+/// as found in a header: commas and semicolons inside quoted names or
+/// angle brackets do not split.
+pub fn split_addresses(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut current, mut quoted, mut angle) = (String::new(), false, false);
+    for c in list.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' => angle = true,
+            '>' => angle = false,
+            ',' | ';' if !quoted && !angle => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// "Name <address>" or "address", refusing line breaks and bad addresses.
 fn mailbox(text: &str) -> Result<Mailbox> {
     if text.contains(['\r', '\n']) {

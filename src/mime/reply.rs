@@ -3,7 +3,7 @@
 //! attribution line, the forwarded-message header) are the caller's, in
 //! the user's language.
 
-use crate::mime::compose::{Outgoing, OutgoingAttachment};
+use crate::mime::compose::{Outgoing, OutgoingAttachment, split_addresses};
 use crate::model::MessageView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,17 +28,17 @@ pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) 
     let reply_target = if original.reply_to.trim().is_empty() {
         vec![sender]
     } else {
-        split(&original.reply_to)
+        split_addresses(&original.reply_to)
     };
     let (to, cc) = match kind {
         Kind::Reply => (reply_target, Vec::new()),
         Kind::ReplyAll if !original.followup_to.trim().is_empty() => {
-            (split(&original.followup_to), Vec::new())
+            (split_addresses(&original.followup_to), Vec::new())
         }
         Kind::ReplyAll => {
             let mut to = reply_target;
-            to.extend(split(&original.to));
-            (to, split(&original.cc))
+            to.extend(split_addresses(&original.to));
+            (to, split_addresses(&original.cc))
         }
         Kind::Forward | Kind::ForwardAttached => (Vec::new(), Vec::new()),
     };
@@ -58,7 +58,7 @@ pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) 
         let cc = keep(cc);
         match kind {
             // A reply to one's own message goes back to where it went.
-            Kind::Reply if to.is_empty() => (split(&original.to), cc),
+            Kind::Reply if to.is_empty() => (split_addresses(&original.to), cc),
             _ => (to, cc),
         }
     };
@@ -150,31 +150,6 @@ fn quote(body: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// The addresses of a "Name <addr>, other@x" list (commas inside quoted
-/// names kept together).
-fn split(list: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut current, mut quoted, mut angle) = (String::new(), false, false);
-    for c in list.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '<' => angle = true,
-            '>' => angle = false,
-            ',' if !quoted && !angle => {
-                out.push(std::mem::take(&mut current));
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    out.push(current);
-    out.into_iter()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect()
 }
 
 /// The bare, lowercased address of "Name <addr>" or "addr".

@@ -3,7 +3,7 @@
 //! mailbox screen hands the message to the service's outbox.
 
 use crate::fl;
-use crate::mime::compose::{Outgoing, OutgoingAttachment};
+use crate::mime::compose::{Outgoing, OutgoingAttachment, split_addresses};
 use crate::model::{AccountId, MessageId};
 use crate::store::drafts::Draft;
 use crate::ui::theme;
@@ -402,14 +402,9 @@ impl Composer {
     }
 }
 
-/// The addresses in a field: separated by commas or semicolons.
+/// The addresses in a field (see [`split_addresses`]).
 pub fn addresses(field: &str) -> Vec<String> {
-    field
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(str::to_string)
-        .collect()
+    split_addresses(field)
 }
 
 fn size(bytes: usize) -> String {
@@ -429,6 +424,10 @@ mod tests {
         assert_eq!(
             addresses(" a@x.kz, Боб <b@y.kz>;; c@z "),
             ["a@x.kz", "Боб <b@y.kz>", "c@z"]
+        );
+        assert_eq!(
+            addresses("\"Doe, John\" <j@x.com>, a@b"),
+            ["\"Doe, John\" <j@x.com>", "a@b"]
         );
         assert!(addresses(" , ").is_empty());
     }
