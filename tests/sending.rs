@@ -61,6 +61,21 @@ fn draft(to: &str, subject: &str) -> Outgoing {
     }
 }
 
+/// The outbox entry `id` of `account`.
+async fn outgoing(
+    service: &Service,
+    account: AccountId,
+    id: i64,
+) -> poshta::store::outbox::Outgoing {
+    service
+        .outbox(Some(account))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap()
+}
+
 /// The raw message with this Message-ID in `user`'s `mailbox`, waiting
 /// for delivery.
 async fn wait_for(user: &support::User, mailbox: &str, message_id: &str) -> Vec<u8> {
@@ -114,8 +129,7 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
         .unwrap();
     let report = service.send_queued(account).await.unwrap();
     assert_eq!((report.sent, report.failed, report.unknown), (1, 0, 0));
-    let outgoing = service.outbox(Some(account)).await.unwrap();
-    let sent = outgoing.iter().find(|o| o.id == id).unwrap();
+    let sent = &outgoing(&service, account, id).await;
     assert_eq!(sent.state, State::Copied, "{:?}", sent.last_error);
 
     // Bob has it, as written, without the Bcc.
@@ -207,14 +221,7 @@ async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_se
         .unwrap();
     let report = service.send_queued(account).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    let message_id = service
-        .outbox(Some(account))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.id == id)
-        .unwrap()
-        .message_id;
+    let message_id = outgoing(&service, account, id).await.message_id;
     wait_for(bob, "INBOX", &message_id).await;
     // One copy in the server's Sent (uploaded with APPEND).
     let copy = wait_for(sender, "Sent", &message_id).await;
@@ -227,13 +234,7 @@ async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_se
         .await
         .unwrap();
     assert_eq!(service.send_queued(account).await.unwrap().sent, 1);
-    let second = service
-        .outbox(Some(account))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.id == id)
-        .unwrap();
+    let second = outgoing(&service, account, id).await;
     assert_eq!(second.state, State::Copied);
     wait_for(bob, "INBOX", &second.message_id).await;
     service.push_changes().await.unwrap();
@@ -356,33 +357,44 @@ async fn scripted_account(
     (service, account)
 }
 
+/// A scripted server running `script`, an account sending through it
+/// with `security`, and a message to bob in its outbox.
+async fn scripted_outbox(
+    script: Script,
+    security: Security,
+    message: Outgoing,
+) -> (Scripted, tempfile::TempDir, Service, AccountId, i64) {
+    let scripted = Scripted::start(script).await;
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = scripted_account(home.path(), scripted.port, security).await;
+    let id = service.queue_message(account, message).await.unwrap();
+    (scripted, home, service, account, id)
+}
+
 #[tokio::test]
 async fn a_reply_planted_after_starttls_stops_the_send_before_the_password() {
-    let scripted = Scripted::start(Script::InjectAfterStartTls).await;
-    let home = tempfile::tempdir().unwrap();
-    let (service, account) = scripted_account(home.path(), scripted.port, Security::StartTls).await;
-    let id = service
-        .queue_message(account, draft("bob@example.test", "injected"))
-        .await
-        .unwrap();
+    let (scripted, _home, service, account, id) = scripted_outbox(
+        Script::InjectAfterStartTls,
+        Security::StartTls,
+        draft("bob@example.test", "injected"),
+    )
+    .await;
     let error = service.send_queued(account).await.unwrap_err();
     assert_eq!(error.kind(), poshta::ErrorKind::InsecureServer, "{error}");
     assert_eq!(scripted.count("AUTH"), 0, "{:?}", scripted.lines());
     assert_eq!(scripted.count("MAIL"), 0);
-    let outbox = service.outbox(Some(account)).await.unwrap();
-    let message = outbox.iter().find(|o| o.id == id).unwrap();
+    let message = outgoing(&service, account, id).await;
     assert_eq!(message.state, State::Queued, "still to send");
 }
 
 #[tokio::test]
 async fn a_reply_lost_after_the_final_dot_is_never_resent_by_itself() {
-    let scripted = Scripted::start(Script::HangUpAfterDot).await;
-    let home = tempfile::tempdir().unwrap();
-    let (service, account) = scripted_account(home.path(), scripted.port, Security::Plain).await;
-    let id = service
-        .queue_message(account, draft("bob@example.test", "lost reply"))
-        .await
-        .unwrap();
+    let (scripted, home, service, account, id) = scripted_outbox(
+        Script::HangUpAfterDot,
+        Security::Plain,
+        draft("bob@example.test", "lost reply"),
+    )
+    .await;
     let report = service.send_queued(account).await.unwrap();
     assert_eq!((report.sent, report.unknown), (0, 1));
     assert_eq!(scripted.count("DATA"), 1);
@@ -408,17 +420,14 @@ async fn a_reply_lost_after_the_final_dot_is_never_resent_by_itself() {
 
 #[tokio::test]
 async fn a_refused_recipient_is_reported_and_the_others_get_it() {
-    let scripted = Scripted::start(Script::RefuseNobody).await;
-    let home = tempfile::tempdir().unwrap();
-    let (service, account) = scripted_account(home.path(), scripted.port, Security::Plain).await;
     let mut message = draft("bob@example.test", "partly");
     message.bcc.clear();
     message.cc = vec!["nobody@example.test".into()];
-    let id = service.queue_message(account, message).await.unwrap();
+    let (_scripted, _home, service, account, id) =
+        scripted_outbox(Script::RefuseNobody, Security::Plain, message).await;
     let report = service.send_queued(account).await.unwrap();
     assert_eq!(report.sent, 1);
-    let outbox = service.outbox(Some(account)).await.unwrap();
-    let sent = outbox.iter().find(|o| o.id == id).unwrap();
+    let sent = outgoing(&service, account, id).await;
     let note = sent.last_error.clone().unwrap_or_default();
     assert!(
         note.contains("nobody@example.test") && note.contains("no such user"),
@@ -431,13 +440,7 @@ async fn a_refused_recipient_is_reported_and_the_others_get_it() {
     let id = service.queue_message(account, nobody).await.unwrap();
     let report = service.send_queued(account).await.unwrap();
     assert_eq!(report.failed, 1);
-    let failed = service
-        .outbox(Some(account))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.id == id)
-        .unwrap();
+    let failed = outgoing(&service, account, id).await;
     assert_eq!(failed.state, State::Failed);
     assert!(failed.last_error.unwrap().contains("550"));
 }

@@ -15,6 +15,24 @@ use poshta::ui::component::{composer, folder_tree, message_list};
 use poshta::ui::screen::mailbox::{Mailbox, Message, Status};
 use support::ui::{send, settle, simulator};
 
+/// Open the newest message of `folder` and click `button` in the reader.
+async fn respond_to_newest(mailbox: &mut Mailbox, folder: poshta::model::FolderId, button: &str) {
+    send(
+        mailbox,
+        vec![
+            Message::Tree(folder_tree::Message::Select(folder)),
+            Message::List(message_list::Message::Pressed(0)),
+        ],
+    )
+    .await;
+    let messages: Vec<_> = {
+        let mut ui = simulator(mailbox);
+        ui.click(button).unwrap();
+        ui.into_messages().collect()
+    };
+    send(mailbox, messages).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_is_written_sent_and_filed_in_sent() {
     let servers = support::servers();
@@ -129,20 +147,7 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     // Reply to it from the reader: back to Bob (it was our own message),
     // "Re:", the text quoted, threaded; once sent, the original is marked
     // answered.
-    send(
-        &mut mailbox,
-        vec![
-            Message::Tree(folder_tree::Message::Select(sent.id)),
-            Message::List(message_list::Message::Pressed(0)),
-        ],
-    )
-    .await;
-    let messages: Vec<_> = {
-        let mut ui = simulator(&mailbox);
-        ui.click("Reply").unwrap();
-        ui.into_messages().collect()
-    };
-    send(&mut mailbox, messages).await;
+    respond_to_newest(&mut mailbox, sent.id, "Reply").await;
     let composer = mailbox.composer().expect("the reply is open");
     assert_eq!(composer.to, bob.address);
     assert_eq!(composer.subject, format!("Re: {subject}"));
@@ -191,20 +196,7 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     }
 
     // Forwarded as an attachment: the whole message goes along.
-    send(
-        &mut mailbox,
-        vec![
-            Message::Tree(folder_tree::Message::Select(sent.id)),
-            Message::List(message_list::Message::Pressed(0)),
-        ],
-    )
-    .await;
-    let messages: Vec<_> = {
-        let mut ui = simulator(&mailbox);
-        ui.click("Forward as attachment").unwrap();
-        ui.into_messages().collect()
-    };
-    send(&mut mailbox, messages).await;
+    respond_to_newest(&mut mailbox, sent.id, "Forward as attachment").await;
     let composer = mailbox.composer().expect("the forward is open");
     assert!(composer.to.is_empty());
     assert!(
