@@ -4,6 +4,7 @@
 pub mod secret;
 
 use crate::model::AccountId;
+use crate::net::tls::Trust;
 
 /// How a connection is secured. Implicit TLS is the default everywhere
 /// (RFC 8314); STARTTLS is only ever used as "required"; plaintext needs
@@ -85,6 +86,17 @@ pub struct Server {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// The SHA-256 of the single certificate the user accepted here.
     pub pinned_sha256: Option<[u8; 32]>,
+}
+
+impl Server {
+    /// What this server's certificate is checked against: the system roots
+    /// plus its extra CA, or its pinned certificate.
+    pub fn trust(&self) -> Trust {
+        Trust {
+            extra_ca_pem: self.extra_ca_pem.clone(),
+            pinned_sha256: self.pinned_sha256,
+        }
+    }
 }
 
 /// What it takes to add a server account.

@@ -10,7 +10,6 @@ use crate::mime::parse;
 use crate::model::{
     Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
 };
-use crate::net::tls::Trust;
 use crate::paths;
 use crate::store::{Shared, Store};
 use crate::sync;
@@ -280,10 +279,7 @@ impl Service {
         let (server, password) = self.incoming_login(account, Protocol::Imap).await?;
         let mut endpoint =
             imap::connect::Endpoint::new(server.host.clone(), server.port, server.security);
-        endpoint.trust = Trust {
-            extra_ca_pem: server.extra_ca_pem.clone(),
-            pinned_sha256: server.pinned_sha256,
-        };
+        endpoint.trust = server.trust();
         let timeouts = imap::connect::Timeouts::default();
         let connection = imap::connect::connect(&endpoint, &timeouts).await?;
         imap::connect::login(connection, &server.username, &password)

@@ -5,7 +5,7 @@ use crate::account::Protocol;
 use crate::error::{Error, Result};
 use crate::imap::connect::ConnectError;
 use crate::model::AccountId;
-use crate::net::tls::{Trust, client_config_for};
+use crate::net::tls::client_config_for;
 use crate::pop3;
 use crate::store::pop3::Policy;
 use crate::sync;
@@ -67,11 +67,8 @@ impl Service {
     /// A logged-in POP3 connection for `account`.
     pub(super) async fn pop3_client(&self, account: AccountId) -> Result<pop3::Client> {
         let (server, password) = self.incoming_login(account, Protocol::Pop3).await?;
-        let trust = Trust {
-            extra_ca_pem: server.extra_ca_pem.clone(),
-            pinned_sha256: server.pinned_sha256,
-        };
-        let tls = client_config_for(&trust).map_err(|e| Error::from(ConnectError::Tls(e)))?;
+        let tls =
+            client_config_for(&server.trust()).map_err(|e| Error::from(ConnectError::Tls(e)))?;
         let endpoint = pop3::Endpoint {
             host: server.host.clone(),
             port: server.port,

@@ -5,7 +5,7 @@ use super::plaintext;
 use crate::account::{Security, Server};
 use crate::error::{Error, Result};
 use crate::imap::connect::{ConnectError, Step, tcp_connect, upgrade, with_timeout};
-use crate::net::tls::{self, Trust};
+use crate::net::tls;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::extension::ClientId;
@@ -45,10 +45,7 @@ pub async fn connect(
     password: &str,
     timeouts: &Timeouts,
 ) -> Result<AsyncSmtpConnection> {
-    let trust = Trust {
-        extra_ca_pem: server.extra_ca_pem.clone(),
-        pinned_sha256: server.pinned_sha256,
-    };
+    let trust = server.trust();
     let host = server.host.as_str();
     let mut tcp = tcp_connect(host, server.port, timeouts.connect).await?;
     let stream: Box<dyn AsyncTokioStream> = match server.security {
