@@ -61,19 +61,15 @@ fn draft(to: &str, subject: &str) -> Outgoing {
     }
 }
 
-/// The outbox entry `id` of `account`.
+/// The outbox entry `id`, which must be `account`'s.
 async fn outgoing(
     service: &Service,
     account: AccountId,
     id: i64,
 ) -> poshta::store::outbox::Outgoing {
-    service
-        .outbox(Some(account))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.id == id)
-        .unwrap()
+    let message = service.outgoing(id).await.unwrap();
+    assert_eq!(message.account, account);
+    message
 }
 
 /// The raw message with this Message-ID in `user`'s `mailbox`, waiting

@@ -83,27 +83,20 @@ pub async fn run(service: &Service, cmd: SendCommand, out: &mut impl Write) -> R
                 service.set_password(account, password);
             }
             let report = service.send_queued(account).await?;
-            let state = service
-                .outbox(Some(account))
-                .await?
-                .into_iter()
-                .find(|o| o.id == id)
-                .map(|o| (o.state, o.last_error));
+            let message = service.outgoing(id).await?;
             writeln!(
                 out,
                 "{} sent, {} failed, {} unknown, {} waiting",
                 report.sent, report.failed, report.unknown, report.waiting
             )
             .map_err(w)?;
-            if let Some((state, error)) = state {
-                writeln!(
-                    out,
-                    "{id}\t{}\t{}",
-                    state.as_str(),
-                    error.as_deref().unwrap_or("")
-                )
-                .map_err(w)?;
-            }
+            writeln!(
+                out,
+                "{id}\t{}\t{}",
+                message.state.as_str(),
+                message.last_error.as_deref().unwrap_or("")
+            )
+            .map_err(w)?;
         }
         SendCommand::Outbox => {
             for o in service.outbox(None).await? {
@@ -121,13 +114,7 @@ pub async fn run(service: &Service, cmd: SendCommand, out: &mut impl Write) -> R
         }
         SendCommand::SendAgain { id } => {
             service.send_again(id).await?;
-            let account = service
-                .outbox(None)
-                .await?
-                .into_iter()
-                .find(|o| o.id == id)
-                .map(|o| o.account)
-                .ok_or(Error::NotFound { what: "message" })?;
+            let account = service.outgoing(id).await?.account;
             super::provide_password(service, account).await?;
             let report = service.send_queued(account).await?;
             writeln!(out, "{} sent, {} failed", report.sent, report.failed).map_err(w)?;

@@ -45,6 +45,11 @@ impl Service {
             .await
     }
 
+    /// One message in the outbox.
+    pub async fn outgoing(&self, id: i64) -> Result<Outgoing> {
+        self.with_store(move |s| s.outgoing(id)).await
+    }
+
     /// The outbox, oldest first; `account` narrows it.
     pub async fn outbox(&self, account: Option<AccountId>) -> Result<Vec<Outgoing>> {
         self.with_store(move |s| s.outbox(account)).await

@@ -260,13 +260,12 @@ impl Mailbox {
                 if let Err(e) = service.send_queued(account).await {
                     return Ok(Sent::Waiting(UiError::from(e).text()));
                 }
-                let message = service.outbox(Some(account)).await?;
-                let message = message.into_iter().find(|o| o.id == id);
-                Ok(match message.map(|o| (o.state, o.last_error)) {
-                    Some((State::Sent | State::Copied, _)) => Sent::Done,
-                    Some((State::Failed, reason)) => Sent::Refused(reason.unwrap_or_default()),
-                    Some((State::Unknown, _)) => Sent::Unknown,
-                    _ => Sent::Waiting(String::new()),
+                let message = service.outgoing(id).await?;
+                Ok(match message.state {
+                    State::Sent | State::Copied => Sent::Done,
+                    State::Failed => Sent::Refused(message.last_error.unwrap_or_default()),
+                    State::Unknown => Sent::Unknown,
+                    State::Queued | State::Submitting => Sent::Waiting(String::new()),
                 })
             },
             |r: Result<Sent>| Message::Sent(r.map_err(UiError::from)),
