@@ -54,18 +54,7 @@ pub async fn run(service: &Service, cmd: SendCommand, out: &mut impl Write) -> R
             for path in attach {
                 let data = std::fs::read(&path)
                     .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "attachment".into());
-                let mime_type = mime_guess::from_path(&path)
-                    .first_or_octet_stream()
-                    .to_string();
-                attachments.push(OutgoingAttachment {
-                    name,
-                    mime_type,
-                    data,
-                });
+                attachments.push(OutgoingAttachment::from_file(&path, data));
             }
             let draft = Outgoing {
                 to,

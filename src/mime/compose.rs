@@ -32,6 +32,23 @@ pub struct OutgoingAttachment {
     pub data: Vec<u8>,
 }
 
+impl OutgoingAttachment {
+    /// `data`, read from the file at `path`: named after the file, its type
+    /// guessed from the name.
+    pub fn from_file(path: &std::path::Path, data: Vec<u8>) -> Self {
+        OutgoingAttachment {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "attachment".into()),
+            mime_type: mime_guess::from_path(path)
+                .first_or_octet_stream()
+                .to_string(),
+            data,
+        }
+    }
+}
+
 /// The message ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Built {

@@ -326,16 +326,7 @@ async fn pick_attachments(title: String) -> Vec<OutgoingAttachment> {
             false => Err(std::io::ErrorKind::FileTooLarge.into()),
         };
         match data {
-            Ok(data) => attachments.push(OutgoingAttachment {
-                name: path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "attachment".into()),
-                mime_type: mime_guess::from_path(&path)
-                    .first_or_octet_stream()
-                    .to_string(),
-                data,
-            }),
+            Ok(data) => attachments.push(OutgoingAttachment::from_file(&path, data)),
             Err(error) => tracing::warn!(path = %path.display(), %error, "not attached"),
         }
     }
