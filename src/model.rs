@@ -156,6 +156,25 @@ impl MessageSummary {
             &self.from_name
         }
     }
+
+    /// The sender as a mailbox: "Name <address>", else the address.
+    pub fn sender_mailbox(&self) -> String {
+        match self.from_name.trim() {
+            "" => self.from_addr.clone(),
+            name => format!("{name} <{}>", self.from_addr),
+        }
+    }
+
+    /// The date in the local time zone, as the reader shows it.
+    pub fn local_date(&self) -> String {
+        chrono::DateTime::from_timestamp(self.date, 0)
+            .map(|d| {
+                d.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,10 +21,7 @@ pub enum Kind {
 /// user's addresses (left out of reply-all); `intro` goes above the
 /// quoted or forwarded text.
 pub fn respond(original: &MessageView, kind: Kind, own: &[String], intro: &str) -> Outgoing {
-    let sender = match original.summary.from_name.trim() {
-        "" => original.summary.from_addr.clone(),
-        name => format!("{name} <{}>", original.summary.from_addr),
-    };
+    let sender = original.summary.sender_mailbox();
     let reply_target = if original.reply_to.trim().is_empty() {
         vec![sender]
     } else {

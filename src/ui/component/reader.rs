@@ -147,11 +147,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
     } else {
         s.subject.clone()
     };
-    let from = if s.from_name.is_empty() {
-        s.from_addr.clone()
-    } else {
-        format!("{} <{}>", s.from_name, s.from_addr)
-    };
+    let from = s.sender_mailbox();
     let flagged = s.flags.contains(Flags::FLAGGED);
     let actions = row![
         button(text(fl!("reader-mark-unread")).size(13))
@@ -206,16 +202,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
     if !view.cc.is_empty() {
         headers = headers.push(header_line(fl!("reader-cc"), view.cc.clone()));
     }
-    headers = headers.push(header_line(
-        fl!("reader-date"),
-        chrono::DateTime::from_timestamp(s.date, 0)
-            .map(|d| {
-                d.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default(),
-    ));
+    headers = headers.push(header_line(fl!("reader-date"), s.local_date()));
     if !view.attachments.is_empty() {
         let names = view
             .attachments

@@ -123,30 +123,15 @@ impl Mailbox {
             .filter_map(|a| a.email.clone())
             .collect();
         let s = &original.summary;
-        let sender = if s.from_name.trim().is_empty() {
-            s.from_addr.clone()
-        } else {
-            s.from_name.clone()
-        };
-        let date = chrono::DateTime::from_timestamp(s.date, 0)
-            .map(|d| {
-                d.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let date = s.local_date();
         let intro = match kind {
             Kind::Forward => fl!(
                 "compose-forwarded",
-                sender = format!("{sender} <{}>", s.from_addr),
+                sender = s.sender_mailbox(),
                 date = date.as_str(),
                 subject = s.subject.as_str()
             ),
-            _ => fl!(
-                "compose-wrote",
-                sender = sender.as_str(),
-                date = date.as_str()
-            ),
+            _ => fl!("compose-wrote", sender = s.sender(), date = date.as_str()),
         };
         let draft = reply::respond(&original, kind, &own, &intro);
         let account = self
