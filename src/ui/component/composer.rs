@@ -129,15 +129,7 @@ impl Composer {
         {
             self.from = Some(from.clone());
         }
-        let m = draft.message;
-        self.to = m.to.join(", ");
-        self.cc = m.cc.join(", ");
-        self.bcc = m.bcc.join(", ");
-        self.subject = m.subject;
-        self.body = text_editor::Content::with_text(&m.body);
-        self.attachments = m.attachments;
-        self.in_reply_to = m.in_reply_to;
-        self.references = m.references;
+        self.fill(draft.message);
         self.answering = draft.answering;
         self.draft_id = draft.id;
     }
@@ -154,14 +146,20 @@ impl Composer {
 
     /// Start from a prepared reply or forward of `original`.
     pub fn prefill(&mut self, draft: Outgoing, original: MessageId) {
-        self.to = draft.to.join(", ");
-        self.cc = draft.cc.join(", ");
-        self.subject = draft.subject;
-        self.body = text_editor::Content::with_text(&draft.body);
-        self.attachments = draft.attachments;
         self.answering = draft.in_reply_to.is_some().then_some(original);
-        self.in_reply_to = draft.in_reply_to;
-        self.references = draft.references;
+        self.fill(draft);
+    }
+
+    /// The fields from `m` (its From is the composer's own choice).
+    fn fill(&mut self, m: Outgoing) {
+        self.to = m.to.join(", ");
+        self.cc = m.cc.join(", ");
+        self.bcc = m.bcc.join(", ");
+        self.subject = m.subject;
+        self.body = text_editor::Content::with_text(&m.body);
+        self.attachments = m.attachments;
+        self.in_reply_to = m.in_reply_to;
+        self.references = m.references;
     }
 
     /// Nothing written yet: closing loses nothing.
