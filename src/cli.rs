@@ -475,13 +475,7 @@ async fn account_command(
                 };
                 // Local Folders are never checked.
                 let every = match settings.incoming {
-                    Some(_) => {
-                        let every = service
-                            .check_interval(account.id)
-                            .await?
-                            .unwrap_or(service.live_config().poll_interval);
-                        format!("every {} min", every.as_secs().div_ceil(60))
-                    }
+                    Some(_) => format!("every {} min", service.check_minutes(account.id).await?),
                     None => "-".into(),
                 };
                 writeln!(

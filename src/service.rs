@@ -21,10 +21,10 @@ mod bodies;
 mod folders;
 mod live;
 mod passwords;
+mod pop3;
 mod sending;
 
 pub use sending::SendReport;
-mod pop3;
 
 #[derive(Clone)]
 pub struct Service {

@@ -284,6 +284,16 @@ impl Service {
         self.with_store(move |s| s.check_interval(account)).await
     }
 
+    /// The minutes between `account`'s checks as a person reads them: its
+    /// own interval or the default, rounded up.
+    pub async fn check_minutes(&self, account: AccountId) -> Result<u64> {
+        let every = self
+            .check_interval(account)
+            .await?
+            .unwrap_or(self.live_config().poll_interval);
+        Ok(every.as_secs().div_ceil(60).max(1))
+    }
+
     /// Set that interval (from a second to a day; `None`: the default). An
     /// account polling now starts over: it checks at once, then keeps the
     /// new interval rather than finishing the old wait.

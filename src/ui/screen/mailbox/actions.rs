@@ -180,11 +180,7 @@ impl Mailbox {
                 let account = f.account_id;
                 Task::perform(
                     async move {
-                        let every = service
-                            .check_interval(account)
-                            .await?
-                            .unwrap_or(service.live_config().poll_interval);
-                        let minutes = every.as_secs().div_ceil(60).max(1);
+                        let minutes = service.check_minutes(account).await?;
                         Ok((service.pop3_policy(account).await?, minutes))
                     },
                     move |r: crate::error::Result<_>| {
