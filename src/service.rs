@@ -71,9 +71,7 @@ impl Service {
 
     /// [`Service::open`] off the async executor.
     pub async fn load(data_dir: PathBuf) -> Result<Service> {
-        tokio::task::spawn_blocking(move || Service::open(&data_dir))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
+        blocking(move || Service::open(&data_dir)).await
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -125,8 +123,8 @@ impl Service {
         if !has_body {
             self.fetch_body(id).await?;
         }
-        let raw = self.with_store(move |s| s.raw_message(id)).await?;
-        tokio::task::spawn_blocking(move || {
+        let raw = self.raw_message(id).await?;
+        blocking(move || {
             let parsed = parse::parse(&raw)?;
             Ok(MessageView {
                 summary,
@@ -141,7 +139,6 @@ impl Service {
             })
         })
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?
     }
 
     /// A message's raw bytes as stored (its body must be here: see
@@ -209,11 +206,7 @@ impl Service {
         on_progress: impl FnMut(&Progress) + Send + 'static,
     ) -> Result<Progress> {
         let store = self.inner.store.clone();
-        tokio::task::spawn_blocking(move || {
-            import::import_file(store.mutex(), folder, &path, on_progress)
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+        blocking(move || import::import_file(store.mutex(), folder, &path, on_progress)).await
     }
 
     pub async fn add_account(&self, new: NewAccount) -> Result<AccountId> {
@@ -372,4 +365,14 @@ impl Service {
     pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {
         self.with_store(move |s| s.search(&query, limit)).await
     }
+}
+
+/// Blocking work (the store file, parsing, the keyring's D-Bus calls) run
+/// off the async executor.
+async fn blocking<R: Send + 'static>(
+    work: impl FnOnce() -> Result<R> + Send + 'static,
+) -> Result<R> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
 }

@@ -4,7 +4,7 @@
 //! from the keyring again this session, so a stale one costs one failed
 //! login, not one per retry.
 
-use super::Service;
+use super::{Service, blocking};
 use crate::account::secret;
 use crate::error::{Error, Result};
 use crate::model::AccountId;
@@ -133,13 +133,4 @@ impl Service {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-/// Keyring calls block on D-Bus: off the async executor.
-async fn blocking<R: Send + 'static>(
-    work: impl FnOnce() -> Result<R> + Send + 'static,
-) -> Result<R> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
 }
