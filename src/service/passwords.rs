@@ -1,8 +1,10 @@
 //! Account passwords: given for this session (kept in memory only), or
 //! kept in the OS keyring (see `account::secret`) when the user asks
-//! Poshta to remember them. A password the server refused is not taken
-//! from the keyring again this session, so a stale one costs one failed
-//! login, not one per retry.
+//! Poshta to remember them. The keyring is asked about an account once a
+//! session: a password the server refused is not taken from it again (a
+//! stale one costs one failed login, not one per retry), and a keyring
+//! that had none, or could not be reached, is not asked again on every
+//! change sent to the server.
 
 use super::{Service, blocking};
 use crate::account::secret;
@@ -14,8 +16,9 @@ use std::sync::MutexGuard;
 #[derive(Default)]
 pub(super) struct Passwords {
     given: HashMap<AccountId, String>,
-    /// Accounts whose password the server refused this session.
-    refused: HashSet<AccountId>,
+    /// Accounts the keyring is not asked about again this session: the
+    /// server refused its password, or it had none, or was not reachable.
+    keyring_done: HashSet<AccountId>,
 }
 
 impl Service {
@@ -27,7 +30,7 @@ impl Service {
     /// Use `password` for `account` until the program ends.
     pub fn set_password(&self, account: AccountId, password: String) {
         let mut passwords = self.passwords();
-        passwords.refused.remove(&account);
+        passwords.keyring_done.remove(&account);
         passwords.given.insert(account, password);
     }
 
@@ -45,25 +48,28 @@ impl Service {
     }
 
     /// Give `account` its password from the OS keyring unless it has one
-    /// this session (or the server refused it). True if it has one now. A
-    /// keyring that cannot be reached counts as none kept: the user is
-    /// asked instead.
+    /// this session or the keyring was asked already. True if it has one
+    /// now. A keyring that cannot be reached counts as none kept: the user
+    /// is asked instead.
     pub async fn recall_password(&self, account: AccountId) -> Result<bool> {
         {
             let passwords = self.passwords();
             if passwords.given.contains_key(&account) {
                 return Ok(true);
             }
-            if passwords.refused.contains(&account) {
+            if passwords.keyring_done.contains(&account) {
                 return Ok(false);
             }
         }
         let Some(incoming) = self.account_settings(account).await?.incoming else {
             return Ok(false);
         };
-        match blocking(move || secret::get(&incoming)).await {
+        let kept = blocking(move || secret::get(&incoming)).await;
+        let mut passwords = self.passwords();
+        passwords.keyring_done.insert(account);
+        match kept {
             Ok(Some(password)) => {
-                self.passwords().given.entry(account).or_insert(password);
+                passwords.given.entry(account).or_insert(password);
                 Ok(true)
             }
             Ok(None) => Ok(false),
@@ -102,7 +108,7 @@ impl Service {
     pub(super) fn password_refused(&self, account: AccountId) {
         let mut passwords = self.passwords();
         passwords.given.remove(&account);
-        passwords.refused.insert(account);
+        passwords.keyring_done.insert(account);
     }
 
     /// Forget the keyring's passwords of `removed` (an account's servers)
