@@ -224,6 +224,19 @@ mod tests {
     }
 
     #[test]
+    fn addresses_split_on_commas_and_semicolons() {
+        assert_eq!(
+            split_addresses(" a@x.kz, Боб <b@y.kz>;; c@z "),
+            ["a@x.kz", "Боб <b@y.kz>", "c@z"]
+        );
+        assert_eq!(
+            split_addresses("\"Doe, John\" <j@x.com>, a@b"),
+            ["\"Doe, John\" <j@x.com>", "a@b"]
+        );
+        assert!(split_addresses(" , ").is_empty());
+    }
+
+    #[test]
     fn line_breaks_cannot_inject_headers() {
         let mut bad = sample();
         bad.subject = "hi\r\nBcc: victim@example.test".into();

@@ -6,6 +6,7 @@ use crate::fl;
 use crate::mime::compose::{Outgoing, OutgoingAttachment, split_addresses};
 use crate::model::{AccountId, MessageId};
 use crate::store::drafts::Draft;
+use crate::ui::component::reader::human_size;
 use crate::ui::theme;
 use iced::keyboard::{Key, key::Named};
 use iced::widget::{
@@ -226,9 +227,9 @@ impl Composer {
     fn message(&self) -> Outgoing {
         Outgoing {
             from: String::new(),
-            to: addresses(&self.to),
-            cc: addresses(&self.cc),
-            bcc: addresses(&self.bcc),
+            to: split_addresses(&self.to),
+            cc: split_addresses(&self.cc),
+            bcc: split_addresses(&self.bcc),
             subject: self.subject.clone(),
             body: self.body.text(),
             attachments: self.attachments.clone(),
@@ -240,7 +241,7 @@ impl Composer {
     fn has_recipient(&self) -> bool {
         [&self.to, &self.cc, &self.bcc]
             .iter()
-            .any(|f| !addresses(f).is_empty())
+            .any(|f| !split_addresses(f).is_empty())
     }
 
     /// The outbox did not take it, or the server refused it: back to
@@ -327,7 +328,12 @@ impl Composer {
         for (i, a) in self.attachments.iter().enumerate() {
             list = list.push(
                 row![
-                    text(format!("📎 {} ({})", a.name, size(a.data.len()))).size(12),
+                    text(format!(
+                        "📎 {} ({})",
+                        a.name,
+                        human_size(a.data.len() as u64)
+                    ))
+                    .size(12),
                     button(text(fl!("compose-remove")).size(11))
                         .style(button::text)
                         .padding([2, 6])
@@ -339,7 +345,7 @@ impl Composer {
         }
         if total > LARGE_ATTACHMENTS {
             list = list.push(
-                text(fl!("compose-large", size = size(total)))
+                text(fl!("compose-large", size = human_size(total as u64)))
                     .size(12)
                     .style(|t: &iced::Theme| text::Style {
                         color: Some(theme::error_text(t)),
@@ -397,36 +403,5 @@ impl Composer {
                 );
         }
         actions.into()
-    }
-}
-
-/// The addresses in a field (see [`split_addresses`]).
-pub fn addresses(field: &str) -> Vec<String> {
-    split_addresses(field)
-}
-
-fn size(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} kB", bytes.div_ceil(1024))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_split_on_commas_and_semicolons() {
-        assert_eq!(
-            addresses(" a@x.kz, Боб <b@y.kz>;; c@z "),
-            ["a@x.kz", "Боб <b@y.kz>", "c@z"]
-        );
-        assert_eq!(
-            addresses("\"Doe, John\" <j@x.com>, a@b"),
-            ["\"Doe, John\" <j@x.com>", "a@b"]
-        );
-        assert!(addresses(" , ").is_empty());
     }
 }
