@@ -25,9 +25,6 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// WAL size (4 kB pages) that triggers an automatic checkpoint.
-const WAL_PAGES: i64 = 10_000;
-
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -53,24 +50,34 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
-        // WAL lets readers proceed during a sync's writes. NORMAL is safe
-        // against app crashes; code that authorises a server-side delete
-        // calls `durable_checkpoint` first (power-loss safety).
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A rollback journal, not WAL: most of what a store takes in is new
+        // mail, appended in new pages, which a rollback journal writes once
+        // while WAL writes it twice (into the WAL, then into the file at a
+        // checkpoint, each with an fsync). Measured on a POP3 download of
+        // 727 MB: 4.3 s with WAL, 3.0 s without (README, Performance). WAL's
+        // gain, readers that never wait for a writer, is small here: one
+        // process uses one connection, and readers in another process wait
+        // at most for a commit (busy timeout below). TRUNCATE empties the
+        // journal instead of deleting it, one metadata change less a commit.
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode = TRUNCATE", [], |row| {
+                row.get::<_, String>(0)
+            });
+        if !matches!(&mode, Ok(mode) if mode == "truncate") {
+            // A store left in WAL mode by an earlier version stays so while
+            // another process has it open; FULL keeps it as durable.
+            tracing::info!(?mode, "store journal mode unchanged (in use elsewhere)");
+        }
+        // FULL: a commit is on disk when it returns, so whatever a server is
+        // told to delete afterwards (POP3 DELE, IMAP EXPUNGE) is already
+        // safe here, power cut included.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Statement journals (every insert with a trigger writes one) and
         // sort scratch in memory, not in temp files: a sync's batches
         // otherwise spend more on these writes than on the data.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // Checkpoints (each with an fsync) once the WAL holds 40 MB rather
-        // than SQLite's 4 MB: a sync writes that much in a second, and each
-        // checkpoint cost it as much as a batch of inserts. The run ends
-        // with one (`checkpoint`), and the file is cut back to 64 MB.
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", WAL_PAGES)?;
-        self.conn
-            .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(())
     }
@@ -89,23 +96,6 @@ impl Store {
                 detail: result,
             })
         }
-    }
-
-    /// Copy the WAL back into the main file without waiting for readers or
-    /// writers (what is in use now is copied next time). For the end of
-    /// a sync run, so the large WAL a run leaves does not linger.
-    pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-        Ok(())
-    }
-
-    /// Flush the WAL into the main file with a full sync: after this,
-    /// committed data survives power loss too.
-    pub fn durable_checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))?;
-        Ok(())
     }
 
     pub fn path(&self) -> &Path {

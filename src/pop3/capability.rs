@@ -71,7 +71,7 @@ pub(super) async fn query<S: AsyncRead + AsyncWrite + Unpin>(
     let status = wire.read_status().await.map_err(|e| e.into_connect(step))?;
     match status.indicator {
         Indicator::Ok => {
-            let body = read_body(wire, MAX_CAPA)
+            let body = read_body(wire, MAX_CAPA, 0)
                 .await
                 .map_err(|e| e.into_connect(step))?;
             Ok(Capabilities::parse(&body))

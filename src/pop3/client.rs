@@ -194,18 +194,20 @@ impl Client {
     ) -> Result<Vec<u8>> {
         self.drain(context).await?;
         self.send(command, 1, Reply::Multi, context).await?;
-        self.multi_reply(context, limit).await
+        self.multi_reply(context, limit, 0).await
     }
 
-    /// Reads the oldest owed reply, which must be a multi-line one.
+    /// Reads the oldest owed reply, which must be a multi-line one;
+    /// `expected` is its size from LIST, or 0.
     pub(super) async fn multi_reply(
         &mut self,
         context: &'static str,
         limit: usize,
+        expected: u64,
     ) -> Result<Vec<u8>> {
         let status = self.status(context).await?;
         refused_unless_ok(status, context)?;
-        let body = read_body(&mut self.wire, limit)
+        let body = read_body(&mut self.wire, limit, expected)
             .await
             .map_err(|e| e.into_error(context))?;
         self.desynced = false;
@@ -258,7 +260,7 @@ impl Client {
         while let Some(&kind) = self.owed.front() {
             let status = self.status(context).await?;
             if status.is_ok() && kind == Reply::Multi {
-                read_body(&mut self.wire, self.max_message)
+                read_body(&mut self.wire, self.max_message, 0)
                     .await
                     .map_err(|e| e.into_error(context))?;
                 self.desynced = false;

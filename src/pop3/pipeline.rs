@@ -105,12 +105,12 @@ impl Retrievals<'_> {
         if let Err(error) = self.top_up().await {
             return Some(self.fail(error));
         }
-        let Some((msg, _)) = self.in_flight.pop_front() else {
+        let Some((msg, size)) = self.in_flight.pop_front() else {
             self.finished = true;
             return None;
         };
         let limit = self.client.max_message;
-        let item = match self.client.multi_reply(RETR, limit).await {
+        let item = match self.client.multi_reply(RETR, limit, size).await {
             Ok(body) => Ok((msg, body)),
             Err(Error::ServerRefused { context, detail }) => Err(Error::ServerRefused {
                 context,

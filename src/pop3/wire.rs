@@ -236,6 +236,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         }
     }
 
+    /// The buffered bytes, after one read if there were none; hand back
+    /// what was used with [`consume`](Self::consume).
+    pub(super) async fn chunk(&mut self) -> Result<&[u8], WireError> {
+        if self.start == self.end {
+            self.fill().await?;
+        }
+        Ok(self.buffer.get(self.start..self.end).unwrap_or_default())
+    }
+
+    /// Marks `n` bytes of the last [`chunk`](Self::chunk) as read.
+    pub(super) fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+
     /// Refills the (empty) buffer with one read.
     async fn fill(&mut self) -> Result<(), WireError> {
         self.start = 0;

@@ -100,15 +100,13 @@ pub async fn check_account(
     )
     .await?;
 
-    // Deletions only for keys committed, and committed durably: a power
-    // cut must not undo a commit the server was told to forget.
+    // Deletions only for keys committed, and every commit is durable
+    // (`Store::configure`): a power cut cannot undo a commit the server
+    // was told to forget.
     let due = {
         let on_server = on_server.clone();
         store
-            .run(move |s| {
-                s.durable_checkpoint()?;
-                s.pop3_due_for_deletion(account, policy, &on_server)
-            })
+            .run(move |s| s.pop3_due_for_deletion(account, policy, &on_server))
             .await?
     };
     let numbers: HashMap<&str, u32> = listed.iter().map(|m| (m.key.as_str(), m.number)).collect();
