@@ -146,6 +146,10 @@ pub enum AccountCommand {
         /// Poshta keeps no copy of its own.
         #[arg(long, value_parser = parse_yes_no)]
         server_files_sent: Option<bool>,
+        /// The signature put under new mail from this account ("" for
+        /// none; \n starts a new line).
+        #[arg(long)]
+        signature: Option<String>,
     },
     /// Keep the account's password (read from POSHTA_PASSWORD or the first
     /// line of stdin) in the system keyring, so syncing needs no password.
@@ -451,8 +455,14 @@ async fn account_command(
             pop3_policy,
             pop3_days,
             server_files_sent,
+            signature,
         } => {
             let id = AccountId(id);
+            if let Some(signature) = signature {
+                service
+                    .set_signature(id, signature.replace("\\n", "\n"))
+                    .await?;
+            }
             if let Some(files) = server_files_sent {
                 service.set_server_files_sent(id, files).await?;
             }

@@ -161,6 +161,11 @@ impl Service {
         self.set_flag(ids, Flags::ANSWERED, answered).await
     }
 
+    /// Mark messages forwarded (`$Forwarded` on an IMAP server).
+    pub async fn set_forwarded(&self, ids: Vec<MessageId>, forwarded: bool) -> Result<usize> {
+        self.set_flag(ids, Flags::FORWARDED, forwarded).await
+    }
+
     /// Change a flag here at once (the store queues it for the server in
     /// the same commit), then tell the servers in the background.
     async fn set_flag(&self, ids: Vec<MessageId>, flag: Flags, on: bool) -> Result<usize> {

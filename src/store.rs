@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod bodies;
+pub mod contacts;
 pub mod drafts;
 pub mod folders;
 pub mod messages;

@@ -46,12 +46,18 @@ async fn account(
     (service, account)
 }
 
+/// A dot and `From ` at line starts, and a line long enough to go out
+/// flowed (RFC 3676) in several pieces.
+const BODY: &str = "Сәлем!\n.a line with a leading dot\nFrom here on.\n\
+    Бұл жол өте ұзын: ол бірнеше бөлікке бөлініп жіберіледі, бірақ оқырман оны \
+    қайтадан бір жол етіп біріктіреді. Ši eilutė taip pat ilga, labai ilga.\n";
+
 fn draft(to: &str, subject: &str) -> Outgoing {
     Outgoing {
         to: vec![format!("Боб <{to}>")],
         bcc: vec!["hidden@example.test".into()],
         subject: subject.into(),
-        body: "Сәлем!\n.a line with a leading dot\nFrom here on.\n".into(),
+        body: BODY.into(),
         attachments: vec![OutgoingAttachment {
             name: "есеп 2026.pdf".into(),
             mime_type: "application/pdf".into(),
@@ -135,9 +141,18 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     assert_eq!(parsed.to, format!("Боб <{}>", bob.address));
     assert_eq!(
         parsed.body.replace("\r\n", "\n"),
-        "Сәлем!\n.a line with a leading dot\nFrom here on.\n",
+        BODY,
         "the text arrives exactly as written"
     );
+    // As sent: flowed, the long line in pieces marked by a trailing space.
+    let wire = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let flowed = wire.body_text(0).unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("format=flowed"));
+    assert!(
+        flowed.lines().filter(|l| l.ends_with(' ')).count() >= 2,
+        "{flowed}"
+    );
+    assert!(flowed.lines().all(|l| l.chars().count() <= 73), "{flowed}");
     assert_eq!(parsed.attachments.len(), 1);
     assert_eq!(
         parsed.attachments[0].filename.as_deref(),
@@ -159,6 +174,37 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].subject, subject);
     assert!(rows[0].flags.contains(poshta::model::Flags::SEEN));
+
+    // The address book: Bob, written to, ranks above someone mail only
+    // came from (delivered to this POP3 account by Dovecot); names match
+    // in any case, Kazakh letters too.
+    let mut session = support::imap::login(servers, sender).await;
+    for n in 0..2 {
+        let raw = format!(
+            "From: Ғалия Сейітова <galiya@example.kz>\r\nTo: {}\r\nSubject: Сәлем {n}\r\n\
+             Message-ID: <{}@example.kz>\r\n\r\nХат.\r\n",
+            sender.address,
+            support::unique("contact")
+        );
+        session
+            .append("INBOX", None, None, raw.as_bytes())
+            .await
+            .unwrap();
+    }
+    session.logout().await.unwrap();
+    service.sync(account, |_| {}).await.unwrap();
+    let offers = service.suggest_addresses("ҒАЛ".into()).await.unwrap();
+    assert_eq!(offers, ["Ғалия Сейітова <galiya@example.kz>"]);
+    let offers = service.suggest_addresses("@".into()).await.unwrap();
+    let bob_offer = format!("Боб <{}>", bob.address);
+    assert_eq!(offers.first(), Some(&bob_offer), "{offers:?}");
+    assert!(offers.contains(&"Ғалия Сейітова <galiya@example.kz>".to_string()));
+    assert!(
+        !offers
+            .iter()
+            .any(|o| o.contains(&sender.address) || o.contains("hidden@")),
+        "neither the user nor a Bcc: {offers:?}"
+    );
 
     // Nothing is sent twice.
     let again = service.send_queued(account).await.unwrap();
@@ -504,4 +550,37 @@ async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
     assert_eq!(parsed.subject, subject);
     assert_eq!(parsed.attachments[0].filename.as_deref(), Some("прайс.csv"));
     assert_eq!(parsed.attachments[0].mime_type, "text/csv");
+
+    // --draft keeps it for the window instead, with its attachment and a
+    // signature set here; nothing more goes out.
+    cli(
+        &["account", "set", id.trim(), "--signature", "Shop\\nАлматы"],
+        b"",
+    );
+    let out = cli(
+        &[
+            "send",
+            "--account",
+            id.trim(),
+            "--to",
+            &bob.address,
+            "--subject",
+            "later",
+            "--attach",
+            attachment.to_str().unwrap(),
+            "--draft",
+        ],
+        b"To finish in the window.\n",
+    );
+    assert!(out.starts_with("draft "), "{out}");
+    let service = Service::load(home.path().to_path_buf()).await.unwrap();
+    let draft = service.latest_draft().await.unwrap().expect("kept");
+    assert_eq!(draft.message.subject, "later");
+    assert_eq!(
+        draft.message.attachments[0].data,
+        b"item;price\r\ntea;5\r\n"
+    );
+    let account = AccountId(id.trim().parse().unwrap());
+    assert_eq!(service.signature(account).await.unwrap(), "Shop\nАлматы");
+    assert_eq!(cli(&["outbox"], b"").lines().count(), 1);
 }

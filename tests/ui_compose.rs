@@ -212,17 +212,69 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         service.raw_message(shown).await.unwrap(),
         "the message as stored"
     );
+    // Sent on to Bob: the original is marked forwarded.
     send(
         &mut mailbox,
         vec![
-            Message::Composer(composer::Message::Close),
-            Message::Composer(composer::Message::Discard),
+            Message::Composer(composer::Message::To(bob.address.clone())),
+            Message::Composer(composer::Message::Send),
         ],
     )
     .await;
+    assert_eq!(mailbox.status(), &Status::Done("Message sent.".into()));
+    let original = service.message(shown).await.unwrap();
+    assert!(
+        original
+            .summary
+            .flags
+            .contains(poshta::model::Flags::FORWARDED)
+    );
+
+    // A new message: the account's signature is under the text; the
+    // address book offers Bob (written to three times now) for "BO", and
+    // Enter takes the offer.
+    service
+        .set_signature(account, "Shop team\nАлматы".into())
+        .await
+        .unwrap();
+    send(&mut mailbox, vec![Message::Write]).await;
+    let composer = mailbox.composer().unwrap();
+    assert_eq!(
+        composer.body.text().trim_end(),
+        "\n\n-- \nShop team\nАлматы"
+    );
+    assert!(composer.is_blank(), "a signature alone is nothing written");
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click(id(composer::TO_INPUT_ID)).unwrap();
+        ui.typewrite("BO");
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    let offered = mailbox.composer().unwrap().offered(composer::Field::To);
+    assert_eq!(offered, std::slice::from_ref(&bob.address));
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find(bob.address.as_str()).is_ok(), "the offer is shown");
+        ui.click(id(composer::TO_INPUT_ID)).unwrap();
+        ui.tap_key(iced::keyboard::key::Named::Enter);
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    let composer = mailbox.composer().unwrap();
+    assert_eq!(composer.to, format!("{}, ", bob.address));
+    assert!(composer.offered(composer::Field::To).is_empty());
+    // Ctrl+S keeps it as a draft without closing.
+    send(
+        &mut mailbox,
+        vec![Message::Composer(composer::Message::SaveDraft)],
+    )
+    .await;
+    assert_eq!(mailbox.status(), &Status::Done("Draft saved.".into()));
+    let draft = service.latest_draft().await.unwrap().expect("saved");
+    assert_eq!(draft.message.to, std::slice::from_ref(&bob.address));
 
     // Something written, then Esc: asked first; "Discard" closes.
-    send(&mut mailbox, vec![Message::Write]).await;
     send(
         &mut mailbox,
         vec![

@@ -214,4 +214,5 @@ compose-forwarded =
     Subject: { $subject }
 compose-save-draft = Save as draft
 compose-draft-kept = The message was kept; it opens again the next time Poshta starts.
+compose-draft-saved = Draft saved.
 compose-recovered = A message you were writing was recovered.

@@ -186,4 +186,5 @@ compose-forwarded =
     Тақырып: { $subject }
 compose-save-draft = Жоба ретінде сақтау
 compose-draft-kept = Хат сақталды; Poshta келесі іске қосылғанда қайта ашылады.
+compose-draft-saved = Жоба сақталды.
 compose-recovered = Сіз жазып жатқан хат қалпына келтірілді.

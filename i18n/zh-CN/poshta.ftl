@@ -186,4 +186,5 @@ compose-forwarded =
     主题：{ $subject }
 compose-save-draft = 存为草稿
 compose-draft-kept = 邮件已保留，下次启动 Poshta 时会再次打开。
+compose-draft-saved = 草稿已保存。
 compose-recovered = 已恢复您正在撰写的邮件。

@@ -27,6 +27,10 @@ pub enum SendCommand {
         /// A file to attach (repeat for more).
         #[arg(long)]
         attach: Vec<PathBuf>,
+        /// Keep it as a draft instead (the window opens it at its next
+        /// start, to be finished there); prints the draft's id.
+        #[arg(long)]
+        draft: bool,
     },
     /// List the outbox: id, account, state, Message-ID, last error.
     Outbox,
@@ -44,6 +48,7 @@ pub async fn run(service: &Service, cmd: SendCommand, out: &mut impl Write) -> R
             bcc,
             subject,
             attach,
+            draft: keep,
         } => {
             let account = AccountId(account);
             let mut body = String::new();
@@ -65,6 +70,18 @@ pub async fn run(service: &Service, cmd: SendCommand, out: &mut impl Write) -> R
                 attachments,
                 ..Outgoing::default()
             };
+            if keep {
+                let id = service
+                    .save_draft(crate::store::drafts::Draft {
+                        id: None,
+                        account: Some(account),
+                        message: draft,
+                        answering: None,
+                    })
+                    .await?;
+                writeln!(out, "draft {id}").map_err(w)?;
+                return Ok(());
+            }
             let id = service.queue_message(account, draft).await?;
             // stdin held the text: the password is the environment's or
             // the keyring's.

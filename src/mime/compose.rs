@@ -1,6 +1,7 @@
 //! Building a message to send: RFC 5322 headers (RFC 2047 for non-ASCII
 //! words, RFC 2231 for attachment names), a Message-ID and Date, the text
-//! with CRLF line ends, multipart/mixed when there are attachments. lettre
+//! `format=flowed` with CRLF line ends, multipart/mixed when there are
+//! attachments. lettre
 //! writes the MIME; this module decides what goes in and refuses what
 //! could smuggle a header in.
 
@@ -100,7 +101,13 @@ pub fn build(outgoing: &Outgoing) -> Result<Built> {
             .collect();
         builder = builder.references(list.join(" "));
     }
-    let text = SinglePart::plain(crlf(&outgoing.body));
+    // Sent flowed (RFC 3676): long lines go as short ones that readers
+    // who know the format join back.
+    let flowed_type = ContentType::parse("text/plain; charset=utf-8; format=flowed")
+        .map_err(|_| Error::InvalidMessage("the message could not be built"))?;
+    let text = SinglePart::builder()
+        .header(flowed_type)
+        .body(crlf(&super::flowed::encode(&outgoing.body)));
     let message = if outgoing.attachments.is_empty() {
         builder.singlepart(text)
     } else {

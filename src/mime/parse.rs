@@ -115,6 +115,20 @@ fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
         })
         .unwrap_or_default();
     let mut body: String = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    // Flowed text (RFC 3676) is shown and searched as the lines written.
+    if let Some(ct) = msg.text_part(0).and_then(|p| p.content_type())
+        && ct.c_type.eq_ignore_ascii_case("text")
+        && ct
+            .c_subtype
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("plain"))
+        && super::flowed::is_flowed(ct.attribute("format"))
+    {
+        let delsp = ct
+            .attribute("delsp")
+            .is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+        body = super::flowed::decode(&body, delsp);
+    }
     truncate_chars(&mut body, MAX_BODY_CHARS);
     let preview = preview_of(&body);
     let attachments = msg

@@ -8,9 +8,13 @@ use crate::error::{Error, Result};
 use crate::mime::compose::{self, Outgoing as Written};
 use crate::model::AccountId;
 use crate::smtp::{self, Outcome};
+use crate::store::contacts::Contact;
 use crate::store::drafts::Draft;
 use crate::store::outbox::{Outgoing, State};
 use std::time::Duration;
+
+/// Addresses the composer offers at most for what is being typed.
+const SUGGESTIONS: usize = 6;
 
 /// What one pass over an account's outbox did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +46,16 @@ impl Service {
     /// itself (Gmail does), so no copy of its own is kept or uploaded.
     pub async fn set_server_files_sent(&self, account: AccountId, files: bool) -> Result<()> {
         self.with_store(move |s| s.set_server_files_sent(account, files))
+            .await
+    }
+
+    /// The signature put under new mail from `account` ('' for none).
+    pub async fn signature(&self, account: AccountId) -> Result<String> {
+        self.with_store(move |s| s.signature(account)).await
+    }
+
+    pub async fn set_signature(&self, account: AccountId, signature: String) -> Result<()> {
+        self.with_store(move |s| s.set_signature(account, &signature))
             .await
     }
 
@@ -80,6 +94,17 @@ impl Service {
     /// Forget a draft: sent (it is in the outbox) or thrown away.
     pub async fn delete_draft(&self, id: i64) -> Result<()> {
         self.with_store(move |s| s.delete_draft(id)).await
+    }
+
+    /// Addresses to offer for `typed` in an address field, the most used
+    /// first, as they would be written there (see `store::contacts`).
+    pub async fn suggest_addresses(&self, typed: String) -> Result<Vec<String>> {
+        self.with_store(move |s| {
+            s.learn_contacts()?;
+            let found = s.contacts_matching(&typed, SUGGESTIONS)?;
+            Ok(found.iter().map(Contact::display).collect())
+        })
+        .await
     }
 
     /// The user's decision to send a failed or unknown message again.

@@ -109,6 +109,29 @@ impl Store {
         Ok(())
     }
 
+    /// The signature of mail from `account` ('' for none).
+    pub fn signature(&self, account: AccountId) -> Result<String> {
+        self.conn()
+            .query_row(
+                "SELECT signature FROM account WHERE id = ?1",
+                [account.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })
+    }
+
+    pub fn set_signature(&mut self, account: AccountId, signature: &str) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE account SET signature = ?2 WHERE id = ?1",
+            params![account.0, signature.trim_end()],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        Ok(())
+    }
+
     pub fn account_settings(&self, id: AccountId) -> Result<Settings> {
         let (name, email): (String, Option<String>) = self
             .conn()

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -296,4 +296,25 @@ CREATE TABLE draft_attachment (
 const V9: &str = r#"
 ALTER TABLE account ADD COLUMN server_files_sent INTEGER NOT NULL DEFAULT 0
     CHECK (server_files_sent IN (0, 1));
+"#;
+/// The address book the composer completes from: everyone mail came from
+/// or went to, with how often (`store::contacts`). `search` is the name
+/// and address in lower case (SQLite folds ASCII only); `learned_through`
+/// is the last message id counted, so learning goes on where it stopped.
+const V10: &str = r#"
+CREATE TABLE contact (
+    address   TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    search    TEXT NOT NULL,
+    received  INTEGER NOT NULL DEFAULT 0,
+    sent      INTEGER NOT NULL DEFAULT 0,
+    last_seen INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE contact_progress (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    learned_through INTEGER NOT NULL
+) STRICT;
+INSERT INTO contact_progress VALUES (1, 0);
+-- The text the composer puts under a new message from this account.
+ALTER TABLE account ADD COLUMN signature TEXT NOT NULL DEFAULT '';
 "#;

@@ -9,8 +9,16 @@ use crate::store::Shared;
 use crate::store::search_index::CHUNK;
 
 /// Index every queued message; `on_progress` before the first chunk and
-/// after each. Returns how many were indexed.
-pub async fn catch_up(store: &Shared, mut on_progress: impl FnMut(&Progress)) -> Result<usize> {
+/// after each. Then, as this ends every sync run, the run's messages join
+/// the address book (`store::contacts`), so the composer does not wait for
+/// that. Returns how many were indexed.
+pub async fn catch_up(store: &Shared, on_progress: impl FnMut(&Progress)) -> Result<usize> {
+    let indexed = index_queued(store, on_progress).await?;
+    store.run(|s| s.learn_contacts()).await?;
+    Ok(indexed)
+}
+
+async fn index_queued(store: &Shared, mut on_progress: impl FnMut(&Progress)) -> Result<usize> {
     let total = store.run(|s| s.pending_index()).await?;
     if total == 0 {
         return Ok(0);

@@ -23,6 +23,7 @@ pub enum Command {
     Reply,
     ReplyAll,
     Forward,
+    SaveDraft,
     Cancel,
 }
 
@@ -74,6 +75,7 @@ pub const TABLE: &[(Trigger, Mods, Command)] = &[
     (Trigger::Char("r"), CTRL, Command::Reply),
     (Trigger::Char("r"), Mods::CtrlShift, Command::ReplyAll),
     (Trigger::Char("l"), CTRL, Command::Forward),
+    (Trigger::Char("s"), CTRL, Command::SaveDraft),
     (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
     (
         Trigger::Named(Named::ContextMenu),
@@ -133,6 +135,9 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
         iced::Event::Window(iced::window::Event::Unfocused) => {
             Some(mailbox::Message::WindowFocused(false))
         }
+        iced::Event::Window(iced::window::Event::FileDropped(path)) => {
+            Some(mailbox::Message::FileDropped(path))
+        }
         _ => None,
     })
 }
@@ -141,9 +146,21 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
 pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Message> {
     use crate::mime::reply::Kind;
     use crate::ui::component::{composer, reader};
-    // While writing, list keys (j, k, s, Delete...) are not for the list.
-    if mailbox.composer().is_some() && !matches!(command, Command::Cancel | Command::GetMessages) {
-        return None;
+    // While writing, list keys (j, k, s, Delete...) are not for the list;
+    // Up and Down choose among the address book's offers.
+    if mailbox.composer().is_some() {
+        return match command {
+            Command::NextMessage => Some(mailbox::Message::Composer(composer::Message::OfferNext)),
+            Command::PreviousMessage => {
+                Some(mailbox::Message::Composer(composer::Message::OfferPrevious))
+            }
+            Command::SaveDraft => Some(mailbox::Message::Composer(composer::Message::SaveDraft)),
+            // Esc in the composer (outside its text) closes it, asking
+            // first if something was written.
+            Command::Cancel => Some(mailbox::Message::Composer(composer::Message::Close)),
+            Command::GetMessages => Some(mailbox::Message::GetMessages),
+            _ => None,
+        };
     }
     Some(match command {
         Command::NextMessage => mailbox::Message::SelectNext,
@@ -162,11 +179,7 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::Reply => mailbox::Message::Reader(reader::Message::Respond(Kind::Reply)),
         Command::ReplyAll => mailbox::Message::Reader(reader::Message::Respond(Kind::ReplyAll)),
         Command::Forward => mailbox::Message::Reader(reader::Message::Respond(Kind::Forward)),
-        // Esc in the composer (outside its text) closes it, asking first
-        // if something was written.
-        Command::Cancel if mailbox.composer().is_some() => {
-            mailbox::Message::Composer(composer::Message::Close)
-        }
+        Command::SaveDraft => return None,
         Command::Cancel if mailbox.editor().is_some() => mailbox::Message::EditorCancel,
         Command::Cancel if mailbox.tree().menu().is_some() => mailbox::Message::CloseMenu,
         Command::Cancel => return None,

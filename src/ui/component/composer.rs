@@ -18,8 +18,12 @@ use iced::{Alignment, Element, Fill};
 /// Attachments above this make the composer warn (many servers refuse
 /// messages over 25 MB once encoded).
 pub const LARGE_ATTACHMENTS: usize = 18 * 1024 * 1024;
+/// Width of the field names, which the offers line up with.
+const LABEL_WIDTH: f32 = 70.0;
 /// Id of the To field, focused when the composer opens.
 pub const TO_INPUT_ID: &str = "composer-to";
+pub const CC_INPUT_ID: &str = "composer-cc";
+pub const BCC_INPUT_ID: &str = "composer-bcc";
 /// Id of the text.
 pub const BODY_ID: &str = "composer-body";
 
@@ -28,12 +32,52 @@ pub const BODY_ID: &str = "composer-body";
 pub struct Sender {
     pub account: AccountId,
     pub label: String,
+    /// Put under new mail from it ('' for none).
+    pub signature: String,
+}
+
+impl Sender {
+    /// The signature as it goes under the text: after a blank line and
+    /// the `-- ` separator readers recognise.
+    fn signature_block(&self) -> String {
+        match self.signature.trim_end() {
+            "" => String::new(),
+            signature => format!("\n\n-- \n{signature}"),
+        }
+    }
 }
 
 impl std::fmt::Display for Sender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.label)
     }
+}
+
+/// An address field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    To,
+    Cc,
+    Bcc,
+}
+
+impl Field {
+    fn input_id(self) -> &'static str {
+        match self {
+            Field::To => TO_INPUT_ID,
+            Field::Cc => CC_INPUT_ID,
+            Field::Bcc => BCC_INPUT_ID,
+        }
+    }
+}
+
+/// Addresses from the address book offered for what is being typed in
+/// one address field; Up/Down choose, Enter or a click takes one.
+#[derive(Debug, Clone, Default)]
+pub struct Offers {
+    field: Option<Field>,
+    list: Vec<String>,
+    chosen: usize,
 }
 
 #[derive(Debug)]
@@ -56,10 +100,13 @@ pub struct Composer {
     pub confirm_discard: bool,
     /// The message this replies to, marked answered once this is sent.
     pub answering: Option<MessageId>,
+    /// The message this forwards, marked forwarded once this is sent.
+    pub forwarding: Option<MessageId>,
     /// Its saved draft, once saved (see `store::drafts`).
     pub draft_id: Option<i64>,
     /// Changed since the last save.
     pub dirty: bool,
+    pub offers: Offers,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +120,16 @@ pub enum Message {
     Attach,
     Attached(Vec<OutgoingAttachment>),
     Remove(usize),
+    /// The address book's answer for `typed` at the end of `Field`.
+    Offered(Field, String, Vec<String>),
+    /// Take offer number n.
+    Accept(usize),
+    OfferNext,
+    OfferPrevious,
+    /// Enter in an address field.
+    Submit(Field),
+    /// Ctrl+S: save the draft now.
+    SaveDraft,
     Send,
     Close,
     Discard,
@@ -87,6 +144,12 @@ pub enum Action {
     None,
     /// Show the file picker (the screen owns tasks).
     PickFiles,
+    /// Ask the address book about `typed`, at the end of this field.
+    Complete(Field, String),
+    /// Put the cursor back at the end of this field (an offer was taken).
+    Focus(&'static str),
+    /// Save the draft, and keep writing.
+    Save,
     Send(AccountId, Box<Outgoing>),
     /// Closed; its draft is to be forgotten.
     Closed,
@@ -101,6 +164,7 @@ impl Composer {
             .find(|s| Some(s.account) == from)
             .or(senders.first())
             .cloned();
+        let signature = from.as_ref().map(Sender::signature_block);
         Composer {
             senders,
             from,
@@ -108,7 +172,7 @@ impl Composer {
             cc: String::new(),
             bcc: String::new(),
             subject: String::new(),
-            body: text_editor::Content::new(),
+            body: text_editor::Content::with_text(&signature.unwrap_or_default()),
             attachments: Vec::new(),
             in_reply_to: None,
             references: Vec::new(),
@@ -116,8 +180,10 @@ impl Composer {
             problem: None,
             confirm_discard: false,
             answering: None,
+            forwarding: None,
             draft_id: None,
             dirty: false,
+            offers: Offers::default(),
         }
     }
 
@@ -148,7 +214,35 @@ impl Composer {
     /// Start from a prepared reply or forward of `original`.
     pub fn prefill(&mut self, draft: Outgoing, original: MessageId) {
         self.answering = draft.in_reply_to.is_some().then_some(original);
+        self.forwarding = draft.in_reply_to.is_none().then_some(original);
+        let signature = self.signature_block();
         self.fill(draft);
+        let body = self.body.text();
+        self.body = text_editor::Content::with_text(&format!("{body}{signature}"));
+    }
+
+    fn signature_block(&self) -> String {
+        self.from
+            .as_ref()
+            .map(Sender::signature_block)
+            .unwrap_or_default()
+    }
+
+    /// Another sender chosen: its signature takes the place of the last
+    /// one's, if that is still where it was put.
+    fn change_sender(&mut self, sender: Sender) {
+        let old = self.signature_block();
+        let new = sender.signature_block();
+        let body = self.body.text();
+        // The editor may add a final line break of its own.
+        let trimmed = body.trim_end_matches('\n');
+        if old != new && (old.is_empty() || trimmed.ends_with(old.trim_end_matches('\n'))) {
+            let kept = trimmed
+                .strip_suffix(old.trim_end_matches('\n'))
+                .unwrap_or(trimmed);
+            self.body = text_editor::Content::with_text(&format!("{kept}{new}"));
+        }
+        self.from = Some(sender);
     }
 
     /// The fields from `m` (its From is the composer's own choice).
@@ -169,7 +263,7 @@ impl Composer {
             && self.cc.trim().is_empty()
             && self.bcc.trim().is_empty()
             && self.subject.trim().is_empty()
-            && self.body.text().trim().is_empty()
+            && self.body.text().trim() == self.signature_block().trim()
             && self.attachments.is_empty()
     }
 
@@ -188,10 +282,37 @@ impl Composer {
             self.dirty = true;
         }
         match message {
-            Message::From(sender) => self.from = Some(sender),
-            Message::To(v) => self.to = v,
-            Message::Cc(v) => self.cc = v,
-            Message::Bcc(v) => self.bcc = v,
+            Message::From(sender) => self.change_sender(sender),
+            Message::To(v) => return self.address_typed(Field::To, v),
+            Message::Cc(v) => return self.address_typed(Field::Cc, v),
+            Message::Bcc(v) => return self.address_typed(Field::Bcc, v),
+            Message::Offered(field, typed, list) => {
+                // Only the answer for what the field still ends with.
+                if last_address(self.field(field)) == typed {
+                    self.offers = Offers {
+                        field: (!list.is_empty()).then_some(field),
+                        list,
+                        chosen: 0,
+                    };
+                }
+            }
+            Message::Accept(i) => return self.accept(i),
+            Message::OfferNext | Message::OfferPrevious if !self.offers.list.is_empty() => {
+                let n = self.offers.list.len();
+                let step = if matches!(message, Message::OfferNext) {
+                    1
+                } else {
+                    n - 1
+                };
+                self.offers.chosen = (self.offers.chosen + step) % n;
+            }
+            Message::OfferNext | Message::OfferPrevious => {}
+            Message::Submit(field) if self.offers.field == Some(field) => {
+                return self.accept(self.offers.chosen);
+            }
+            Message::Submit(Field::To) => {}
+            Message::Submit(_) => return self.send(),
+            Message::SaveDraft => return Action::Save,
             Message::Subject(v) => self.subject = v,
             Message::Body(action) => self.body.perform(action),
             Message::Attach => return Action::PickFiles,
@@ -202,6 +323,8 @@ impl Composer {
                 }
             }
             Message::Send => return self.send(),
+            // Esc first puts the offers away.
+            Message::Close if self.offers.field.is_some() => self.offers = Offers::default(),
             Message::Close if self.is_blank() || self.confirm_discard => return Action::Closed,
             Message::Close => self.confirm_discard = true,
             Message::Discard => return Action::Closed,
@@ -209,6 +332,53 @@ impl Composer {
             Message::KeepWriting => self.confirm_discard = false,
         }
         Action::None
+    }
+
+    fn field(&self, field: Field) -> &str {
+        match field {
+            Field::To => &self.to,
+            Field::Cc => &self.cc,
+            Field::Bcc => &self.bcc,
+        }
+    }
+
+    fn field_mut(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::To => &mut self.to,
+            Field::Cc => &mut self.cc,
+            Field::Bcc => &mut self.bcc,
+        }
+    }
+
+    /// A change in an address field: ask the address book about the
+    /// address being typed at its end, if any.
+    fn address_typed(&mut self, field: Field, value: String) -> Action {
+        *self.field_mut(field) = value;
+        let typed = last_address(self.field(field)).to_string();
+        if typed.is_empty() {
+            self.offers = Offers::default();
+            return Action::None;
+        }
+        Action::Complete(field, typed)
+    }
+
+    /// Put offer `i` in place of the address being typed.
+    fn accept(&mut self, i: usize) -> Action {
+        let (Some(field), Some(offer)) = (self.offers.field, self.offers.list.get(i)) else {
+            return Action::None;
+        };
+        let offer = offer.clone();
+        let value = self.field_mut(field);
+        value.truncate(last_address_start(value));
+        let value_trimmed = value.trim_end().to_string();
+        *value = if value_trimmed.is_empty() {
+            format!("{offer}, ")
+        } else {
+            format!("{value_trimmed} {offer}, ")
+        };
+        self.offers = Offers::default();
+        self.dirty = true;
+        Action::Focus(field.input_id())
     }
 
     fn send(&mut self) -> Action {
@@ -238,6 +408,15 @@ impl Composer {
         }
     }
 
+    /// Whether these offers are shown under `field` (for tests and view).
+    pub fn offered(&self, field: Field) -> &[String] {
+        if self.offers.field == Some(field) {
+            &self.offers.list
+        } else {
+            &[]
+        }
+    }
+
     fn has_recipient(&self) -> bool {
         [&self.to, &self.cc, &self.bcc]
             .iter()
@@ -252,7 +431,7 @@ impl Composer {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let label = |s: String| text(s).size(12).width(70);
+        let label = |s: String| text(s).size(12).width(LABEL_WIDTH);
         let field = |name: String, value: &str, on_input: fn(String) -> Message| {
             row![
                 label(name),
@@ -265,21 +444,29 @@ impl Composer {
             .spacing(8)
             .align_y(Alignment::Center)
         };
+        let address = |name: String, f: Field, placeholder: String| {
+            let input = text_input(&placeholder, self.field(f))
+                .id(f.input_id())
+                .on_input(move |v| match f {
+                    Field::To => Message::To(v),
+                    Field::Cc => Message::Cc(v),
+                    Field::Bcc => Message::Bcc(v),
+                })
+                .on_submit(Message::Submit(f))
+                .size(13)
+                .padding(6);
+            column![
+                row![label(name), input]
+                    .spacing(8)
+                    .align_y(Alignment::Center),
+                self.offer_list(f),
+            ]
+        };
         let from = row![
             label(fl!("compose-from")),
             pick_list(self.senders.as_slice(), self.from.as_ref(), Message::From)
                 .text_size(13)
                 .width(Fill)
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center);
-        let to = row![
-            label(fl!("compose-to")),
-            text_input(&fl!("compose-to-placeholder"), &self.to)
-                .id(TO_INPUT_ID)
-                .on_input(Message::To)
-                .size(13)
-                .padding(6)
         ]
         .spacing(8)
         .align_y(Alignment::Center);
@@ -302,9 +489,9 @@ impl Composer {
             .height(Fill);
         let header = column![
             from,
-            to,
-            field(fl!("compose-cc"), &self.cc, Message::Cc),
-            field(fl!("compose-bcc"), &self.bcc, Message::Bcc),
+            address(fl!("compose-to"), Field::To, fl!("compose-to-placeholder")),
+            address(fl!("compose-cc"), Field::Cc, String::new()),
+            address(fl!("compose-bcc"), Field::Bcc, String::new()),
             field(fl!("compose-subject"), &self.subject, Message::Subject),
         ]
         .spacing(6);
@@ -317,6 +504,29 @@ impl Composer {
             container(self.actions()).padding([8, 16]),
         ]
         .into()
+    }
+
+    /// The address book's offers under an address field.
+    fn offer_list(&self, field: Field) -> Element<'_, Message> {
+        let mut list = Column::new().spacing(2).padding(iced::Padding {
+            left: LABEL_WIDTH + 8.0,
+            ..iced::Padding::ZERO
+        });
+        for (i, offer) in self.offered(field).iter().enumerate() {
+            let style = if i == self.offers.chosen {
+                button::primary
+            } else {
+                button::text
+            };
+            list = list.push(
+                button(text(offer.clone()).size(12))
+                    .style(style)
+                    .padding([3, 8])
+                    .width(Fill)
+                    .on_press(Message::Accept(i)),
+            );
+        }
+        list.into()
     }
 
     fn attachment_list(&self) -> Element<'_, Message> {
@@ -404,4 +614,17 @@ impl Composer {
         }
         actions.into()
     }
+}
+
+/// The address being typed at the end of an address field: what follows
+/// the last comma or semicolon, trimmed.
+fn last_address(value: &str) -> &str {
+    value
+        .get(last_address_start(value)..)
+        .unwrap_or_default()
+        .trim()
+}
+
+fn last_address_start(value: &str) -> usize {
+    value.rfind([',', ';']).map_or(0, |i| i + 1)
 }

@@ -97,6 +97,8 @@ pub enum Message {
     SelectNext,
     SelectPrevious,
     Modifiers(iced::keyboard::Modifiers),
+    /// A file dropped on the window (attached while writing).
+    FileDropped(std::path::PathBuf),
     MouseReleased,
     Delete,
     DeleteForever,
@@ -254,6 +256,7 @@ impl Mailbox {
             Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),
+            Message::FileDropped(path) => self.file_dropped(path),
             Message::Sent(result) => self.sent(result),
             Message::AutosaveTick => self.autosave(),
             Message::DraftSaved(Ok(id)) => self.draft_saved(id),
@@ -532,6 +535,7 @@ impl Mailbox {
                 match flag {
                     Flags::SEEN => service.set_read(vec![id], on).await,
                     Flags::ANSWERED => service.set_answered(vec![id], on).await,
+                    Flags::FORWARDED => service.set_forwarded(vec![id], on).await,
                     _ => service.set_flagged(vec![id], on).await,
                 }
             },

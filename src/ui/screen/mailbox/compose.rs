@@ -172,6 +172,7 @@ impl Mailbox {
                         senders.push(Sender {
                             account: account.id,
                             label: format!("{} <{email}>", account.name),
+                            signature: service.signature(account.id).await?,
                         });
                     }
                 }
@@ -233,7 +234,46 @@ impl Mailbox {
                 })
             }
             Action::Send(account, outgoing) => self.send(account, *outgoing),
+            Action::Complete(field, typed) => {
+                let service = self.service.clone();
+                Task::perform(
+                    async move {
+                        let offers = service.suggest_addresses(typed.clone()).await;
+                        (field, typed, offers)
+                    },
+                    |(field, typed, offers)| match offers {
+                        Ok(list) => {
+                            Message::Composer(composer::Message::Offered(field, typed, list))
+                        }
+                        // Writing goes on without offers.
+                        Err(error) => {
+                            tracing::warn!(%error, "address book not readable");
+                            Message::Composer(composer::Message::Offered(field, typed, Vec::new()))
+                        }
+                    },
+                )
+            }
+            Action::Focus(id) => {
+                Task::batch([operation::focus(id), operation::move_cursor_to_end(id)])
+            }
+            Action::Save => {
+                if let Some(composer) = &mut self.composer {
+                    composer.dirty = false;
+                }
+                self.status = Status::Done(fl!("compose-draft-saved"));
+                self.save_draft(false)
+            }
         }
+    }
+
+    /// A file dropped on the window while writing: attached.
+    pub(super) fn file_dropped(&mut self, path: std::path::PathBuf) -> Task<Message> {
+        if self.composer.is_none() {
+            return Task::none();
+        }
+        Task::perform(read_attachments(vec![path]), |r| {
+            Message::Composer(composer::Message::Attached(r))
+        })
     }
 
     fn send(&mut self, account: AccountId, outgoing: Outgoing) -> Task<Message> {
@@ -277,9 +317,11 @@ impl Mailbox {
         };
         // In the outbox now: the draft has done its job.
         let forget = self.forget_draft(composer.draft_id);
-        // A reply that went out marks its original answered.
-        let answered = match (&outcome, composer.answering) {
-            (Sent::Done, Some(original)) => self.set_flag(original, Flags::ANSWERED, true),
+        // A reply that went out marks its original answered, a forward
+        // forwarded ($Forwarded on the server).
+        let answered = match (&outcome, composer.answering, composer.forwarding) {
+            (Sent::Done, Some(original), _) => self.set_flag(original, Flags::ANSWERED, true),
+            (Sent::Done, None, Some(original)) => self.set_flag(original, Flags::FORWARDED, true),
             _ => Task::none(),
         };
         self.status = Status::Done(match outcome {
@@ -292,20 +334,24 @@ impl Mailbox {
     }
 }
 
-/// Files the user picks, read (each up to [`MAX_ATTACHMENT`]; a larger or
-/// unreadable one is left out and logged).
+/// Files the user picks, read (see [`read_attachments`]).
 async fn pick_attachments(title: String) -> Vec<OutgoingAttachment> {
     let files = rfd::AsyncFileDialog::new()
         .set_title(title)
         .pick_files()
         .await
         .unwrap_or_default();
+    read_attachments(files.iter().map(|f| f.path().to_path_buf()).collect()).await
+}
+
+/// The files at `paths` as attachments (each up to [`MAX_ATTACHMENT`]; a
+/// larger or unreadable one, or a folder, is left out and logged).
+async fn read_attachments(paths: Vec<std::path::PathBuf>) -> Vec<OutgoingAttachment> {
     let mut attachments = Vec::new();
-    for file in files {
-        let path = file.path().to_path_buf();
+    for path in paths {
         let fits = tokio::fs::metadata(&path)
             .await
-            .is_ok_and(|m| m.len() <= MAX_ATTACHMENT);
+            .is_ok_and(|m| m.is_file() && m.len() <= MAX_ATTACHMENT);
         let data = match fits {
             true => tokio::fs::read(&path).await,
             false => Err(std::io::ErrorKind::FileTooLarge.into()),
