@@ -7,6 +7,7 @@
 mod support;
 
 use futures::TryStreamExt;
+use mail_parser::MimeHeaders;
 use poshta::Service;
 use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::mime::compose::{Outgoing, OutgoingAttachment};
@@ -234,6 +235,95 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     service.stop(account).await;
+}
+
+/// Attachments of every kind, with names in four scripts, one of 10 MB,
+/// sent through Postfix and read back from Dovecot: each arrives byte for
+/// byte, under its name and type, and the subject too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_attachment_arrives_byte_for_byte() {
+    let servers = support::servers();
+    let (sender, bob) = (servers.user("pop7"), servers.user("bob"));
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = account(
+        home.path(),
+        server(Protocol::Pop3, servers.pop3s, Security::Tls, sender),
+        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
+        &sender.address,
+    )
+    .await;
+    service.set_password(account, sender.password.clone());
+    // Bytes no encoding may touch: every byte value, bare LF and CR,
+    // trailing spaces, a line of dots, and 10 MB that does not compress.
+    let mut every_byte: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    every_byte.extend_from_slice(b"\n.\r\n..\rend   \n");
+    let mut big = vec![0u8; 10 * 1024 * 1024];
+    let mut x: u32 = 0x2545_f491;
+    for b in big.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    let files: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("есеп 2026.pdf", "application/pdf", every_byte.clone()),
+        ("报告.png", "image/png", every_byte[..5000].to_vec()),
+        (
+            "ataskaita-ąčęėįšųūž.txt",
+            "text/plain",
+            b"line one\nline two  \r\n.\n\tend".to_vec(),
+        ),
+        (
+            "Прайс.csv",
+            "text/csv",
+            "товар;цена\r\nчай;5\r\n".as_bytes().to_vec(),
+        ),
+        (
+            "archive.zip",
+            "application/zip",
+            every_byte[1000..9000].to_vec(),
+        ),
+        (
+            "forwarded.eml",
+            "message/rfc822",
+            b"From: a@example.test\r\nSubject: inner\r\n\r\nInner text.\r\n".to_vec(),
+        ),
+        ("big.bin", "application/octet-stream", big),
+    ];
+    let subject = format!(
+        "Файлдар · 文件 · Файлы · Failai {}",
+        support::unique("attachments")
+    );
+    let mut message = draft(&bob.address, &subject);
+    message.bcc.clear();
+    message.attachments = files
+        .iter()
+        .map(|(name, mime_type, data)| OutgoingAttachment {
+            name: (*name).into(),
+            mime_type: (*mime_type).into(),
+            data: data.clone(),
+        })
+        .collect();
+    let id = service.queue_message(account, message).await.unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let message_id = outgoing(&service, account, id).await.message_id;
+    let raw = wait_for(bob, "INBOX", &message_id).await;
+
+    let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(parsed.subject(), Some(subject.as_str()));
+    assert_eq!(parsed.attachment_count(), files.len());
+    for (i, (name, mime_type, data)) in files.iter().enumerate() {
+        let part = parsed.attachment(i as u32).unwrap();
+        assert_eq!(part.attachment_name(), Some(*name));
+        let ct = part.content_type().unwrap();
+        let found = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default());
+        assert_eq!(&found, mime_type, "{name}");
+        assert!(
+            part.contents() == data.as_slice(),
+            "{name}: the bytes changed"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,8 @@
 //! could smuggle a header in.
 
 use crate::error::{Error, Result};
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 
 /// A message as the user wrote it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,8 +115,8 @@ pub fn build(outgoing: &Outgoing) -> Result<Built> {
         for a in &outgoing.attachments {
             let mime_type = ContentType::parse(&a.mime_type)
                 .unwrap_or_else(|_| ContentType::parse("application/octet-stream").unwrap());
-            parts =
-                parts.singlepart(Attachment::new(a.name.clone()).body(a.data.clone(), mime_type));
+            parts = parts
+                .singlepart(Attachment::new(a.name.clone()).body(attachment_body(a), mime_type));
         }
         builder.multipart(parts)
     }
@@ -154,6 +154,20 @@ pub fn split_addresses(list: &str) -> Vec<String> {
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
         .collect()
+}
+
+/// An attachment's bytes as they go: base64, so that nothing on the way
+/// (line ends, trailing spaces, a lone dot) can change a byte of a file,
+/// text files included. A forwarded message (message/rfc822) may not be
+/// base64-encoded (RFC 2046), so it goes as 8bit when its lines allow.
+fn attachment_body(a: &OutgoingAttachment) -> Body {
+    if a.mime_type.eq_ignore_ascii_case("message/rfc822")
+        && let Ok(body) = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::EightBit)
+    {
+        return body;
+    }
+    Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::Base64)
+        .unwrap_or_else(Body::new)
 }
 
 /// "Name <address>" or "address", refusing line breaks and bad addresses.

@@ -7,7 +7,7 @@ use crate::mime::compose::{Outgoing, OutgoingAttachment, split_addresses};
 use crate::model::{AccountId, MessageId};
 use crate::store::drafts::Draft;
 use crate::ui::component::reader::human_size;
-use crate::ui::theme;
+use crate::ui::{icon, theme};
 use iced::keyboard::{Key, key::Named};
 use iced::widget::{
     Column, button, column, container, pick_list, row, rule, scrollable, text, text_editor,
@@ -538,12 +538,12 @@ impl Composer {
         for (i, a) in self.attachments.iter().enumerate() {
             list = list.push(
                 row![
-                    text(format!(
-                        "📎 {} ({})",
-                        a.name,
-                        human_size(a.data.len() as u64)
-                    ))
-                    .size(12),
+                    icon::view(
+                        icon::paperclip(),
+                        12.0,
+                        iced::Color::from_rgb8(0x5f, 0x66, 0x70)
+                    ),
+                    text(format!("{} ({})", a.name, human_size(a.data.len() as u64))).size(12),
                     button(text(fl!("compose-remove")).size(11))
                         .style(button::text)
                         .padding([2, 6])
