@@ -14,5 +14,5 @@ mod connect;
 mod plaintext;
 mod submit;
 
-pub use connect::{Timeouts, connect};
+pub use connect::{Submission, Timeouts, connect};
 pub use submit::{Outcome, submit};

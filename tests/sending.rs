@@ -134,6 +134,11 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     assert_eq!((report.sent, report.failed, report.unknown), (1, 0, 0));
     let sent = &outgoing(&service, account, id).await;
     assert_eq!(sent.state, State::Copied, "{:?}", sent.last_error);
+    // Postfix's message_size_limit, from its EHLO.
+    assert_eq!(
+        service.smtp_max_size(account).await.unwrap(),
+        Some(52_428_800)
+    );
 
     // Bob has it, as written, without the Bcc.
     let raw = wait_for(bob, "INBOX", &sent.message_id).await;
@@ -432,7 +437,10 @@ impl Scripted {
                         let reply: &[u8] = if upper.starts_with("EHLO") {
                             match script {
                                 Script::InjectAfterStartTls => b"250-scripted\r\n250 STARTTLS\r\n",
-                                _ => b"250-scripted\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n",
+                                _ => {
+                                    b"250-scripted\r\n250-8BITMIME\r\n250-SIZE 20000\r\n\
+                                       250 AUTH PLAIN LOGIN\r\n"
+                                }
                             }
                         } else if upper.starts_with("STARTTLS") {
                             b"220 go ahead\r\n250 AUTH PLAIN\r\n"
@@ -555,7 +563,7 @@ async fn a_refused_recipient_is_reported_and_the_others_get_it() {
     let mut message = draft("bob@example.test", "partly");
     message.bcc.clear();
     message.cc = vec!["nobody@example.test".into()];
-    let (_scripted, _home, service, account, id) =
+    let (scripted, _home, service, account, id) =
         scripted_outbox(Script::RefuseNobody, Security::Plain, message).await;
     let report = service.send_queued(account).await.unwrap();
     assert_eq!(report.sent, 1);
@@ -575,6 +583,20 @@ async fn a_refused_recipient_is_reported_and_the_others_get_it() {
     let failed = outgoing(&service, account, id).await;
     assert_eq!(failed.state, State::Failed);
     assert!(failed.last_error.unwrap().contains("550"));
+
+    // Larger than the SIZE the server gave in EHLO (20,000): failed
+    // before a byte of it goes, with the reason; the limit is kept for the
+    // composer.
+    let mut large = draft("bob@example.test", "large");
+    large.attachments[0].data = vec![b'x'; 30_000];
+    let datas = scripted.count("DATA");
+    let id = service.queue_message(account, large).await.unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.failed, 1);
+    let failed = outgoing(&service, account, id).await;
+    assert!(failed.last_error.unwrap().contains("at most 20000"));
+    assert_eq!(scripted.count("DATA"), datas, "not offered to the server");
+    assert_eq!(service.smtp_max_size(account).await.unwrap(), Some(20_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

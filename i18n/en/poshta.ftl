@@ -193,6 +193,7 @@ compose-attach-title = Attach files
 compose-close = Close
 compose-remove = Remove
 compose-large = These attachments come to { $size }; many servers refuse messages this large.
+compose-too-large = Sent, these attachments come to about { $size }; this account's server takes at most { $limit }.
 compose-discard-question = Throw this message away?
 compose-discard = Discard
 compose-keep-writing = Keep writing

@@ -165,6 +165,7 @@ compose-attach-title = Файлдарды тіркеу
 compose-close = Жабу
 compose-remove = Алып тастау
 compose-large = Тіркемелер көлемі { $size }; көп сервер мұндай үлкен хаттарды қабылдамайды.
+compose-too-large = Жіберілгенде тіркемелер шамамен { $size } болады; бұл есептік жазбаның сервері ең көбі { $limit } қабылдайды.
 compose-discard-question = Бұл хатты жоясыз ба?
 compose-discard = Жою
 compose-keep-writing = Жазуды жалғастыру

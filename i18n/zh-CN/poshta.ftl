@@ -165,6 +165,7 @@ compose-attach-title = 添加附件
 compose-close = 关闭
 compose-remove = 移除
 compose-large = 附件共 { $size }；许多服务器会拒收这么大的邮件。
+compose-too-large = 发送时这些附件约为 { $size }；此账户的服务器最多接受 { $limit }。
 compose-discard-question = 要丢弃这封邮件吗？
 compose-discard = 丢弃
 compose-keep-writing = 继续撰写

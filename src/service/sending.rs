@@ -49,6 +49,12 @@ impl Service {
             .await
     }
 
+    /// The largest message `account`'s submission server takes, as it
+    /// said when last connected to (EHLO SIZE); `None` if unknown.
+    pub async fn smtp_max_size(&self, account: AccountId) -> Result<Option<u64>> {
+        self.with_store(move |s| s.smtp_max_size(account)).await
+    }
+
     /// The signature put under new mail from `account` ('' for none).
     pub async fn signature(&self, account: AccountId) -> Result<String> {
         self.with_store(move |s| s.signature(account)).await
@@ -138,9 +144,15 @@ impl Service {
             .ok_or(Error::InvalidSettings("outgoing server"))?;
         let password = self.password(account).await?;
         let timeouts = smtp::Timeouts::default();
-        let mut connection = smtp::connect(&server, &password, &timeouts)
+        let smtp::Submission {
+            mut connection,
+            max_size,
+        } = smtp::connect(&server, &password, &timeouts)
             .await
             .map_err(|e| self.login_failed(account, e))?;
+        // Kept for the composer's warning about large attachments.
+        self.with_store(move |s| s.set_smtp_max_size(account, max_size))
+            .await?;
         let mut filed = false;
         for message in queued {
             let id = message.id;
@@ -148,14 +160,25 @@ impl Service {
             if !self.with_store(move |s| s.claim_outgoing(id)).await? {
                 continue;
             }
-            let outcome = smtp::submit(
-                &mut connection,
-                &message.envelope_from,
-                &message.envelope_to,
-                &message.raw,
-                timeouts.command,
-            )
-            .await;
+            let outcome = match max_size {
+                // Refused before a byte goes: the server said it would.
+                Some(max) if message.raw.len() as u64 > max => Outcome::Failed {
+                    detail: format!(
+                        "the message is {} bytes; the server takes at most {max}",
+                        message.raw.len()
+                    ),
+                },
+                _ => {
+                    smtp::submit(
+                        &mut connection,
+                        &message.envelope_from,
+                        &message.envelope_to,
+                        &message.raw,
+                        timeouts.command,
+                    )
+                    .await
+                }
+            };
             let (state, note, go_on) = match &outcome {
                 Outcome::Sent { refused, .. } => {
                     let note = (!refused.is_empty()).then(|| {

@@ -109,6 +109,29 @@ impl Store {
         Ok(())
     }
 
+    /// The largest message `account`'s submission server takes, if known.
+    pub fn smtp_max_size(&self, account: AccountId) -> Result<Option<u64>> {
+        let size: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT smtp_max_size FROM account WHERE id = ?1",
+                [account.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })?;
+        Ok(size.and_then(|n| u64::try_from(n).ok()))
+    }
+
+    pub fn set_smtp_max_size(&mut self, account: AccountId, size: Option<u64>) -> Result<()> {
+        let size = size.and_then(|n| i64::try_from(n).ok());
+        self.conn().execute(
+            "UPDATE account SET smtp_max_size = ?2 WHERE id = ?1",
+            params![account.0, size],
+        )?;
+        Ok(())
+    }
+
     /// The signature of mail from `account` ('' for none).
     pub fn signature(&self, account: AccountId) -> Result<String> {
         self.conn()

@@ -317,4 +317,6 @@ CREATE TABLE contact_progress (
 INSERT INTO contact_progress VALUES (1, 0);
 -- The text the composer puts under a new message from this account.
 ALTER TABLE account ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+-- The submission server's SIZE (RFC 1870) when last connected; NULL unknown.
+ALTER TABLE account ADD COLUMN smtp_max_size INTEGER;
 "#;

@@ -15,8 +15,9 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Fill};
 
-/// Attachments above this make the composer warn (many servers refuse
-/// messages over 25 MB once encoded).
+/// Attachments above this make the composer warn when the server's own
+/// limit is not known (many servers refuse messages over 25 MB once
+/// encoded).
 pub const LARGE_ATTACHMENTS: usize = 18 * 1024 * 1024;
 /// Width of the field names, which the offers line up with.
 const LABEL_WIDTH: f32 = 70.0;
@@ -34,6 +35,8 @@ pub struct Sender {
     pub label: String,
     /// Put under new mail from it ('' for none).
     pub signature: String,
+    /// The largest message its server takes, if known (EHLO SIZE).
+    pub max_size: Option<u64>,
 }
 
 impl Sender {
@@ -529,6 +532,28 @@ impl Composer {
         list.into()
     }
 
+    /// Why the attachments may be too large to send, if they may: above
+    /// the From server's own limit when it is known, else above
+    /// [`LARGE_ATTACHMENTS`].
+    pub fn size_warning(&self) -> Option<String> {
+        let total: u64 = self.attachments.iter().map(|a| a.data.len() as u64).sum();
+        // Base64 makes four bytes of three; the text and headers come on
+        // top.
+        let encoded = total / 3 * 4 + 16 * 1024;
+        match self.from.as_ref().and_then(|s| s.max_size) {
+            Some(max) if encoded > max => Some(fl!(
+                "compose-too-large",
+                size = human_size(encoded),
+                limit = human_size(max)
+            )),
+            Some(_) => None,
+            None if total > LARGE_ATTACHMENTS as u64 => {
+                Some(fl!("compose-large", size = human_size(total)))
+            }
+            None => None,
+        }
+    }
+
     fn attachment_list(&self) -> Element<'_, Message> {
         if self.attachments.is_empty() {
             return column![].into();
@@ -553,14 +578,10 @@ impl Composer {
                 .align_y(Alignment::Center),
             );
         }
-        if total > LARGE_ATTACHMENTS {
-            list = list.push(
-                text(fl!("compose-large", size = human_size(total as u64)))
-                    .size(12)
-                    .style(|t: &iced::Theme| text::Style {
-                        color: Some(theme::error_text(t)),
-                    }),
-            );
+        if let Some(warning) = self.size_warning() {
+            list = list.push(text(warning).size(12).style(|t: &iced::Theme| text::Style {
+                color: Some(theme::error_text(t)),
+            }));
         }
         container(scrollable(list).height(iced::Length::Shrink))
             .padding([6, 16])
@@ -627,4 +648,80 @@ fn last_address(value: &str) -> &str {
 
 fn last_address_start(value: &str) -> usize {
     value.rfind([',', ';']).map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn composer(max_size: Option<u64>, attached: usize) -> Composer {
+        let sender = Sender {
+            account: AccountId(2),
+            label: "Shop <shop@example.kz>".into(),
+            signature: String::new(),
+            max_size,
+        };
+        let mut c = Composer::new(vec![sender], None);
+        c.update(Message::Attached(vec![OutgoingAttachment {
+            name: "photo.jpg".into(),
+            mime_type: "image/jpeg".into(),
+            data: vec![0; attached],
+        }]));
+        c
+    }
+
+    #[test]
+    fn attachments_are_weighed_against_the_servers_own_limit() {
+        // 1 MB becomes about 1.4 MB in base64: over a 1 MB server limit.
+        let warning = composer(Some(1_000_000), 1_000_000)
+            .size_warning()
+            .unwrap_or_default();
+        assert!(
+            warning.contains("1.0 MB"),
+            "the limit is named: {warning:?}"
+        );
+        assert_eq!(composer(Some(50_000_000), 20_000_000).size_warning(), None);
+        // Unknown limit: only above the general 18 MB.
+        assert_eq!(composer(None, 1_000_000).size_warning(), None);
+        assert!(composer(None, 19 * 1024 * 1024).size_warning().is_some());
+    }
+
+    #[test]
+    fn offers_are_taken_in_place_of_what_is_being_typed() {
+        let mut c = composer(None, 0);
+        let Action::Complete(Field::Cc, typed) = c.update(Message::Cc("a@x.kz; ай".into()))
+        else {
+            panic!("the address book is asked");
+        };
+        assert_eq!(typed, "ай");
+        c.update(Message::Offered(
+            Field::Cc,
+            "ай".into(),
+            vec!["Айгерим <ai@x.kz>".into(), "Айдос <d@x.kz>".into()],
+        ));
+        assert_eq!(c.offered(Field::Cc).len(), 2);
+        assert!(c.offered(Field::To).is_empty());
+        c.update(Message::OfferNext);
+        assert!(matches!(
+            c.update(Message::Submit(Field::Cc)),
+            Action::Focus(CC_INPUT_ID)
+        ));
+        assert_eq!(c.cc, "a@x.kz; Айдос <d@x.kz>, ");
+        // A late answer for what is no longer typed is dropped.
+        c.update(Message::Offered(
+            Field::Cc,
+            "ай".into(),
+            vec!["Айгерим <ai@x.kz>".into()],
+        ));
+        assert!(c.offered(Field::Cc).is_empty());
+        // Esc puts offers away before anything else.
+        c.update(Message::Cc("a@x.kz; б".into()));
+        c.update(Message::Offered(
+            Field::Cc,
+            "б".into(),
+            vec!["b@x.kz".into()],
+        ));
+        assert!(matches!(c.update(Message::Close), Action::None));
+        assert!(c.offered(Field::Cc).is_empty() && !c.confirm_discard);
+    }
 }

@@ -173,6 +173,7 @@ impl Mailbox {
                             account: account.id,
                             label: format!("{} <{email}>", account.name),
                             signature: service.signature(account.id).await?,
+                            max_size: service.smtp_max_size(account.id).await?,
                         });
                     }
                 }
