@@ -558,7 +558,6 @@ impl Composer {
         if self.attachments.is_empty() {
             return column![].into();
         }
-        let total: usize = self.attachments.iter().map(|a| a.data.len()).sum();
         let mut list = Column::new().spacing(4);
         for (i, a) in self.attachments.iter().enumerate() {
             list = list.push(
