@@ -12,6 +12,7 @@ use poshta::Service;
 use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::mime::compose::{Outgoing, OutgoingAttachment};
 use poshta::model::{AccountId, Role};
+use poshta::store::drafts::Draft;
 use poshta::store::outbox::State;
 use std::time::{Duration, Instant};
 
@@ -383,6 +384,56 @@ async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_se
         .unwrap();
     assert!(found.is_empty(), "no copy uploaded");
     let _ = session.logout().await;
+
+    // A draft filed twice: the server's Drafts holds one copy, the last
+    // one, flagged \Draft; once it is sent (the draft forgotten), none.
+    let mut message = draft(&bob.address, &format!("{subject} draft"));
+    let mut saved = Draft {
+        id: None,
+        account: Some(account),
+        message: message.clone(),
+        answering: None,
+    };
+    let draft_id = service.save_draft(saved.clone()).await.unwrap();
+    service.file_draft(draft_id).await.unwrap();
+    message.subject = format!("{subject} draft, second save");
+    saved.id = Some(draft_id);
+    saved.message = message;
+    service.save_draft(saved).await.unwrap();
+    service.file_draft(draft_id).await.unwrap();
+    let in_drafts = || async {
+        service.push_changes().await.unwrap();
+        let mut session = support::imap::login(servers, sender).await;
+        session.select("Drafts").await.unwrap();
+        let uids = session
+            .uid_search(format!("SUBJECT \"{subject} draft\" UNDELETED"))
+            .await
+            .unwrap();
+        let mut found = Vec::new();
+        if !uids.is_empty() {
+            let set: Vec<String> = uids.iter().map(u32::to_string).collect();
+            let fetched: Vec<_> = session
+                .uid_fetch(set.join(","), "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+                .await
+                .unwrap()
+                .try_collect()
+                .await
+                .unwrap();
+            for f in &fetched {
+                let draft_flag = f.flags().any(|x| x == async_imap::types::Flag::Draft);
+                let header = String::from_utf8_lossy(f.header().unwrap_or_default()).into_owned();
+                found.push((draft_flag, header));
+            }
+        }
+        let _ = session.logout().await;
+        found
+    };
+    let found = in_drafts().await;
+    assert_eq!(found.len(), 1, "exactly one copy: {found:?}");
+    assert!(found[0].0, "flagged \\Draft");
+    assert!(found[0].1.contains("second save"), "{found:?}");
+    service.delete_draft(draft_id).await.unwrap();
+    assert_eq!(in_drafts().await, [], "gone once sent");
 }
 
 /// A scripted SMTP server on loopback: `script` says what to do with each

@@ -61,10 +61,21 @@ pub struct Built {
 }
 
 pub fn build(outgoing: &Outgoing) -> Result<Built> {
-    let from = mailbox(&outgoing.from)?;
     if outgoing.to.is_empty() && outgoing.cc.is_empty() && outgoing.bcc.is_empty() {
         return Err(Error::InvalidMessage("no recipient"));
     }
+    build_message(outgoing, false)
+}
+
+/// A message still being written, as kept in a Drafts folder: recipients
+/// may be missing. (lettre leaves Bcc out of every header; the draft's
+/// own row here keeps it.)
+pub fn build_draft(outgoing: &Outgoing) -> Result<Vec<u8>> {
+    Ok(build_message(outgoing, true)?.raw)
+}
+
+fn build_message(outgoing: &Outgoing, draft: bool) -> Result<Built> {
+    let from = mailbox(&outgoing.from)?;
     for field in [&outgoing.subject]
         .into_iter()
         .chain(outgoing.in_reply_to.as_ref())
@@ -105,6 +116,14 @@ pub fn build(outgoing: &Outgoing) -> Result<Built> {
     // who know the format join back.
     let flowed_type = ContentType::parse("text/plain; charset=utf-8; format=flowed")
         .map_err(|_| Error::InvalidMessage("the message could not be built"))?;
+    if draft {
+        // lettre wants someone to deliver to; a draft goes nowhere, so the
+        // envelope is the writer's own (it is never used).
+        let me = from_address(&outgoing.from)?;
+        let envelope = lettre::address::Envelope::new(Some(me.clone()), vec![me])
+            .map_err(|_| Error::InvalidMessage("an address that is not valid"))?;
+        builder = builder.envelope(envelope);
+    }
     let text = SinglePart::builder()
         .header(flowed_type)
         .body(crlf(&super::flowed::encode(&outgoing.body)));
@@ -168,6 +187,10 @@ fn attachment_body(a: &OutgoingAttachment) -> Body {
     }
     Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::Base64)
         .unwrap_or_else(Body::new)
+}
+
+fn from_address(text: &str) -> Result<lettre::Address> {
+    Ok(mailbox(text)?.email)
 }
 
 /// "Name <address>" or "address", refusing line breaks and bad addresses.

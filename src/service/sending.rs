@@ -97,9 +97,38 @@ impl Service {
         self.with_store(|s| s.latest_draft()).await
     }
 
-    /// Forget a draft: sent (it is in the outbox) or thrown away.
+    /// File draft `id` (as last saved) in its account's Drafts folder, in
+    /// place of its last copy there; an IMAP account's server gets the
+    /// new copy and loses the old one in the background (queued, so it
+    /// happens offline too, later).
+    pub async fn file_draft(&self, id: i64) -> Result<()> {
+        let draft = self.with_store(move |s| s.draft(id)).await?;
+        let Some(account) = draft.account else {
+            return Ok(());
+        };
+        let mut message = draft.message;
+        message.from = self
+            .account_settings(account)
+            .await?
+            .email
+            .ok_or(Error::InvalidSettings("email address"))?;
+        let raw = super::blocking(move || compose::build_draft(&message)).await?;
+        if self
+            .with_store(move |s| s.file_draft(id, &raw))
+            .await?
+            .is_some()
+        {
+            self.changed_locally();
+        }
+        Ok(())
+    }
+
+    /// Forget a draft: sent (it is in the outbox) or thrown away; its copy
+    /// in Drafts goes too.
     pub async fn delete_draft(&self, id: i64) -> Result<()> {
-        self.with_store(move |s| s.delete_draft(id)).await
+        self.with_store(move |s| s.delete_draft(id)).await?;
+        self.changed_locally();
+        Ok(())
     }
 
     /// Addresses to offer for `typed` in an address field, the most used

@@ -326,7 +326,7 @@ fn move_in(
     Ok(undo)
 }
 
-fn expunge_in(tx: &Transaction<'_>, ids: &[MessageId]) -> Result<usize> {
+pub(super) fn expunge_in(tx: &Transaction<'_>, ids: &[MessageId]) -> Result<usize> {
     let mut outgoing = Outgoing::default();
     let mut removed = 0;
     for &id in ids {

@@ -2,10 +2,12 @@
 //! every few seconds and on close) so that a crash, a kill or a power cut
 //! loses at most a few seconds of typing.
 
+use super::ops::{self, Op};
 use super::{Store, now};
 use crate::error::Result;
 use crate::mime::compose::{Outgoing, OutgoingAttachment};
-use crate::model::{AccountId, MessageId};
+use crate::mime::parse;
+use crate::model::{AccountId, Flags, MessageId, Role};
 use rusqlite::{OptionalExtension, params};
 
 /// A saved draft: what was written, for which account, answering what.
@@ -62,35 +64,45 @@ impl Store {
 
     /// The draft saved most recently, if any.
     pub fn latest_draft(&self) -> Result<Option<Draft>> {
+        self.load_draft("ORDER BY updated_at DESC, id DESC LIMIT 1", None)
+    }
+
+    /// Draft `id`.
+    pub fn draft(&self, id: i64) -> Result<Draft> {
+        self.load_draft("WHERE id = ?1", Some(id))?
+            .ok_or(crate::error::Error::NotFound { what: "draft" })
+    }
+
+    fn load_draft(&self, pick: &str, id: Option<i64>) -> Result<Option<Draft>> {
+        let sql = format!(
+            "SELECT id, account_id, to_list, cc_list, bcc_list, subject, body, in_reply_to,
+                    refs, answering
+             FROM draft {pick}"
+        );
+        let params: Vec<i64> = id.into_iter().collect();
         let found = self
             .conn()
-            .query_row(
-                "SELECT id, account_id, to_list, cc_list, bcc_list, subject, body, in_reply_to,
-                        refs, answering
-                 FROM draft ORDER BY updated_at DESC, id DESC LIMIT 1",
-                [],
-                |r| {
-                    let list = |i| -> rusqlite::Result<Vec<String>> {
-                        let text: String = r.get(i)?;
-                        Ok(text.lines().map(str::to_string).collect())
-                    };
-                    Ok(Draft {
-                        id: Some(r.get(0)?),
-                        account: r.get::<_, Option<i64>>(1)?.map(AccountId),
-                        message: Outgoing {
-                            to: list(2)?,
-                            cc: list(3)?,
-                            bcc: list(4)?,
-                            subject: r.get(5)?,
-                            body: r.get(6)?,
-                            in_reply_to: r.get(7)?,
-                            references: list(8)?,
-                            ..Outgoing::default()
-                        },
-                        answering: r.get::<_, Option<i64>>(9)?.map(MessageId),
-                    })
-                },
-            )
+            .query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                let list = |i| -> rusqlite::Result<Vec<String>> {
+                    let text: String = r.get(i)?;
+                    Ok(text.lines().map(str::to_string).collect())
+                };
+                Ok(Draft {
+                    id: Some(r.get(0)?),
+                    account: r.get::<_, Option<i64>>(1)?.map(AccountId),
+                    message: Outgoing {
+                        to: list(2)?,
+                        cc: list(3)?,
+                        bcc: list(4)?,
+                        subject: r.get(5)?,
+                        body: r.get(6)?,
+                        in_reply_to: r.get(7)?,
+                        references: list(8)?,
+                        ..Outgoing::default()
+                    },
+                    answering: r.get::<_, Option<i64>>(9)?.map(MessageId),
+                })
+            })
             .optional()?;
         let Some(mut draft) = found else {
             return Ok(None);
@@ -110,12 +122,73 @@ impl Store {
         Ok(Some(draft))
     }
 
-    /// Forget a draft (sent, or thrown away).
+    /// Put `raw` (draft `id` as a message) in its account's Drafts folder
+    /// in place of its last copy there: on an IMAP account the server's
+    /// copy is replaced too (an APPEND and the old copy's deletion,
+    /// queued), so the server holds one. Returns the new row; `None` when
+    /// the account has no Drafts folder (an IMAP account never synced).
+    pub fn file_draft(&mut self, id: i64, raw: &[u8]) -> Result<Option<MessageId>> {
+        let account: Option<i64> =
+            self.conn()
+                .query_row("SELECT account_id FROM draft WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        let Some(account) = account.map(AccountId) else {
+            return Ok(None);
+        };
+        let Ok(drafts) = self.folder_by_role(account, Role::Drafts) else {
+            return Ok(None);
+        };
+        let on_server = self.remote_name(drafts.id)?.is_some();
+        let parsed = parse::parse(raw).unwrap_or_default();
+        let tx = self.conn_mut().transaction()?;
+        let row = super::messages::insert(
+            &tx,
+            drafts.id,
+            &super::messages::NewMessage {
+                raw,
+                parsed: &parsed,
+                flags: Flags::SEEN.with(Flags::DRAFT, true),
+                fallback_date: now(),
+            },
+        )?;
+        if on_server {
+            let op = Op::Append {
+                messages: vec![row],
+            };
+            ops::queue(&tx, account, drafts.id, &op)?;
+        }
+        let old = forget_copy(&tx, id)?;
+        super::actions::expunge_in(&tx, &old)?;
+        tx.execute(
+            "UPDATE draft SET copy_id = ?2 WHERE id = ?1",
+            params![id, row.0],
+        )?;
+        tx.commit()?;
+        Ok(Some(row))
+    }
+
+    /// Forget a draft (sent, or thrown away), and its copy in Drafts (on
+    /// the server too).
     pub fn delete_draft(&mut self, id: i64) -> Result<()> {
-        self.conn()
-            .execute("DELETE FROM draft WHERE id = ?1", [id])?;
+        let tx = self.conn_mut().transaction()?;
+        let copy = forget_copy(&tx, id)?;
+        super::actions::expunge_in(&tx, &copy)?;
+        tx.execute("DELETE FROM draft WHERE id = ?1", [id])?;
+        tx.commit()?;
         Ok(())
     }
+}
+
+/// Draft `id`'s copy in Drafts, if it has one still.
+fn forget_copy(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<Vec<MessageId>> {
+    let copy: Option<i64> = tx
+        .query_row("SELECT copy_id FROM draft WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    Ok(copy.map(MessageId).into_iter().collect())
 }
 
 #[cfg(test)]

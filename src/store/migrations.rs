@@ -319,4 +319,7 @@ INSERT INTO contact_progress VALUES (1, 0);
 ALTER TABLE account ADD COLUMN signature TEXT NOT NULL DEFAULT '';
 -- The submission server's SIZE (RFC 1870) when last connected; NULL unknown.
 ALTER TABLE account ADD COLUMN smtp_max_size INTEGER;
+-- A draft's copy as a message in its account's Drafts folder (uploaded to
+-- an IMAP server's), replaced at each save that files one.
+ALTER TABLE draft ADD COLUMN copy_id INTEGER REFERENCES message(id) ON DELETE SET NULL;
 "#;

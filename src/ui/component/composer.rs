@@ -109,6 +109,8 @@ pub struct Composer {
     pub draft_id: Option<i64>,
     /// Changed since the last save.
     pub dirty: bool,
+    /// When a copy last went to Drafts (see the mailbox's autosave).
+    pub filed_at: Option<std::time::Instant>,
     pub offers: Offers,
 }
 
@@ -186,6 +188,7 @@ impl Composer {
             forwarding: None,
             draft_id: None,
             dirty: false,
+            filed_at: None,
             offers: Offers::default(),
         }
     }

@@ -15,6 +15,10 @@ use crate::ui::component::composer::{self, Action, Composer, Sender};
 use iced::Task;
 use iced::widget::operation;
 
+/// How often, at most, autosave also files a copy in Drafts (on an IMAP
+/// server, an upload each time).
+const FILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Largest file that can be attached (the store takes 80 MB messages;
 /// base64 adds a third).
 const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
@@ -63,31 +67,50 @@ impl Mailbox {
         }
     }
 
-    /// Every few seconds while writing: save what changed.
+    /// Every few seconds while writing: save what changed; and at most
+    /// once every [`FILE_EVERY`], a copy in Drafts (the server's too).
     pub(super) fn autosave(&mut self) -> Task<Message> {
         match &mut self.composer {
             Some(composer) if composer.dirty && !composer.sending => {
                 composer.dirty = false;
-                self.save_draft(false)
+                let file = composer
+                    .filed_at
+                    .is_none_or(|at| at.elapsed() >= FILE_EVERY);
+                self.save_draft(false, file)
             }
             _ => Task::none(),
         }
     }
 
-    /// Save the composer's draft; `close` closes the composer after.
-    fn save_draft(&mut self, close: bool) -> Task<Message> {
-        let Some(composer) = &self.composer else {
+    /// Save the composer's draft; `close` closes the composer after;
+    /// `file` puts a copy in the account's Drafts folder too.
+    fn save_draft(&mut self, close: bool, file: bool) -> Task<Message> {
+        let Some(composer) = &mut self.composer else {
             return Task::none();
         };
+        if file {
+            composer.filed_at = Some(std::time::Instant::now());
+        }
         let draft = composer.draft();
         if close {
             self.composer = None;
             self.status = Status::Done(fl!("compose-draft-kept"));
         }
         let service = self.service.clone();
-        Task::perform(async move { service.save_draft(draft).await }, |r| {
-            Message::DraftSaved(r.map_err(UiError::from))
-        })
+        Task::perform(
+            async move {
+                let id = service.save_draft(draft).await?;
+                if file {
+                    // Kept here already: a copy that cannot be made now
+                    // is made at the next save.
+                    if let Err(error) = service.file_draft(id).await {
+                        tracing::warn!(%error, "draft not filed in Drafts");
+                    }
+                }
+                Ok(id)
+            },
+            |r: Result<i64>| Message::DraftSaved(r.map_err(UiError::from)),
+        )
     }
 
     pub(super) fn draft_saved(&mut self, id: i64) -> Task<Message> {
@@ -227,7 +250,7 @@ impl Mailbox {
                 self.composer = None;
                 self.forget_draft(draft)
             }
-            Action::Kept => self.save_draft(true),
+            Action::Kept => self.save_draft(true, true),
             Action::PickFiles => {
                 let title = fl!("compose-attach-title");
                 Task::perform(pick_attachments(title), |r| {
@@ -262,7 +285,7 @@ impl Mailbox {
                     composer.dirty = false;
                 }
                 self.status = Status::Done(fl!("compose-draft-saved"));
-                self.save_draft(false)
+                self.save_draft(false, true)
             }
         }
     }
