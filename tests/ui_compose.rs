@@ -295,8 +295,45 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     service.stop(account).await;
 }
 
+/// Set in the child process of the test below: the profile to write in.
+const COMPOSING_HOME: &str = "POSHTA_TEST_COMPOSING_HOME";
+const SAVED: &str = "composing: saved";
+
+/// The child's part: open the window's screen on `home`, write a message
+/// until autosave has kept it, say so, and keep writing until killed.
+async fn compose_until_killed(home: std::path::PathBuf) {
+    let service = Service::load(home).await.unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+    send(&mut mailbox, vec![Message::Write]).await;
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::To("Боб <bob@example.test>".into())),
+            Message::Composer(composer::Message::Subject("Жоспар".into())),
+            Message::AutosaveTick,
+        ],
+    )
+    .await;
+    assert!(!mailbox.composer().unwrap().dirty, "saved");
+    println!("{SAVED}");
+    loop {
+        send(
+            &mut mailbox,
+            vec![Message::Composer(composer::Message::Cc("c".into()))],
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A process writing a message is killed (SIGKILL) after an autosave; the
+/// next start reopens what was saved.
 #[tokio::test]
-async fn a_message_being_written_is_saved_and_reopened_after_a_restart() {
+async fn a_message_being_written_survives_a_kill_and_reopens_at_the_next_start() {
+    if let Ok(home) = std::env::var(COMPOSING_HOME) {
+        return compose_until_killed(home.into()).await;
+    }
     let servers = support::servers();
     let me = servers.user("alice");
     let dir = tempfile::tempdir().unwrap();
@@ -329,22 +366,34 @@ async fn a_message_being_written_is_saved_and_reopened_after_a_restart() {
         })
         .await
         .unwrap();
-    let (service, mut mailbox) = open().await;
-    send(&mut mailbox, vec![Message::Write]).await;
-    assert!(mailbox.composer().is_some());
-    send(
-        &mut mailbox,
-        vec![
-            Message::Composer(composer::Message::To("Боб <bob@example.test>".into())),
-            Message::Composer(composer::Message::Subject("Жоспар".into())),
-            Message::AutosaveTick,
-        ],
-    )
-    .await;
-    assert!(!mailbox.composer().unwrap().dirty, "saved");
-    // The process is gone (as after a crash): the next start reopens it.
-    drop(mailbox);
-    drop(service);
+    // The writer, in a process of its own (this test, as the child).
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "a_message_being_written_survives_a_kill_and_reopens_at_the_next_start",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(COMPOSING_HOME, dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let saved = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains(SAVED))
+    });
+    let saved = tokio::time::timeout(std::time::Duration::from_secs(60), saved)
+        .await
+        .expect("the writer saved within a minute")
+        .unwrap();
+    assert!(saved, "the writer saved");
+    // SIGKILL: no chance to save or close anything.
+    child.kill().unwrap();
+    child.wait().unwrap();
     let (service, mut mailbox) = open().await;
     let composer = mailbox.composer().expect("recovered");
     assert_eq!(composer.to, "Боб <bob@example.test>");
