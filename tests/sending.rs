@@ -436,6 +436,109 @@ async fn an_imap_account_sends_over_starttls_and_its_copy_goes_to_the_servers_se
     assert_eq!(in_drafts().await, [], "gone once sent");
 }
 
+/// A TCP relay to the IMAP server's plaintext port that, once armed,
+/// cuts the connection the moment the client sends an APPEND.
+struct AppendCutter {
+    port: u16,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cuts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl AppendCutter {
+    async fn start(target: u16) -> AppendCutter {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let cuts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (armed2, cuts2) = (armed.clone(), cuts.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let server = tokio::net::TcpStream::connect(("127.0.0.1", target))
+                    .await
+                    .unwrap();
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let (armed, cuts) = (armed2.clone(), cuts2.clone());
+                let downstream = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = server_read.read(&mut buf).await {
+                        if n == 0 || client_write.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = client_read.read(&mut buf).await {
+                        let chunk = &buf[..n];
+                        let append = chunk.windows(7).any(|w| w.eq_ignore_ascii_case(b"APPEND "));
+                        if n == 0 || (append && armed.load(Ordering::SeqCst)) {
+                            if n > 0 {
+                                cuts.fetch_add(1, Ordering::SeqCst);
+                            }
+                            break;
+                        }
+                        if server_write.write_all(chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                    // Both ways closed: the client sees the connection go.
+                    downstream.abort();
+                });
+            }
+        });
+        AppendCutter { port, armed, cuts }
+    }
+}
+
+/// The connection drops as the Sent copy is uploaded: the message is
+/// sent once, and only the copy is tried again, which then lands once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_sent_copy_upload_is_retried_without_sending_again() {
+    use std::sync::atomic::Ordering;
+    let servers = support::servers();
+    let (sender, bob) = (servers.user("alice"), servers.user("bob"));
+    let relay = AppendCutter::start(servers.imap_starttls).await;
+    let mut imap = server(Protocol::Imap, relay.port, Security::Plain, sender);
+    imap.host = "127.0.0.1".into();
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = account(
+        home.path(),
+        imap,
+        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
+        &sender.address,
+    )
+    .await;
+    service.set_password(account, sender.password.clone());
+    service.sync(account, |_| {}).await.unwrap();
+    relay.armed.store(true, Ordering::SeqCst);
+    let subject = support::unique("copy-lost");
+    let mut message = draft(&bob.address, &subject);
+    message.bcc.clear();
+    let id = service.queue_message(account, message).await.unwrap();
+    let report = service.send_queued(account).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let message_id = outgoing(&service, account, id).await.message_id;
+    wait_for(bob, "INBOX", &message_id).await;
+    assert!(service.push_changes().await.is_err(), "the upload was cut");
+    assert!(relay.cuts.load(Ordering::SeqCst) >= 1);
+    // Not sent again, whatever is tried.
+    assert_eq!(
+        service.send_queued(account).await.unwrap(),
+        poshta::service::SendReport::default()
+    );
+    // The link is back: the copy goes up, once.
+    relay.armed.store(false, Ordering::SeqCst);
+    service.push_changes().await.unwrap();
+    let copy = wait_for(sender, "Sent", &message_id).await;
+    assert!(String::from_utf8_lossy(&copy).contains(&subject));
+    // Bob still has exactly one (wait_for checks there is one copy).
+    wait_for(bob, "INBOX", &message_id).await;
+    service.stop(account).await;
+}
+
 /// A scripted SMTP server on loopback: `script` says what to do with each
 /// session; every command line is recorded.
 struct Scripted {
