@@ -292,6 +292,43 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
     };
     send(&mut mailbox, messages).await;
     assert!(mailbox.composer().is_none());
+
+    // Written offline: it waits in the Outbox, which the sidebar offers;
+    // there it can be thrown away, and the Outbox leaves the sidebar.
+    send(&mut mailbox, vec![Message::ToggleOffline]).await;
+    send(&mut mailbox, vec![Message::Write]).await;
+    send(
+        &mut mailbox,
+        vec![
+            Message::Composer(composer::Message::To(bob.address.clone())),
+            Message::Composer(composer::Message::Subject("Later, please".into())),
+            Message::Composer(composer::Message::Send),
+        ],
+    )
+    .await;
+    assert!(mailbox.composer().is_none());
+    assert_eq!(mailbox.unsent().len(), 1);
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        ui.click("Outbox (1)").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.outbox_open());
+    let messages: Vec<_> = {
+        let mut ui = simulator(&mailbox);
+        assert!(ui.find("Later, please").is_ok());
+        assert!(
+            ui.find("Waiting to be sent (when the account is online).")
+                .is_ok()
+        );
+        ui.click("Discard").unwrap();
+        ui.into_messages().collect()
+    };
+    send(&mut mailbox, messages).await;
+    assert!(mailbox.unsent().is_empty(), "{:?} {:?}", mailbox.status(), mailbox.unsent());
+    assert!(service.unsent().await.unwrap().is_empty());
+    assert!(simulator(&mailbox).find("Outbox (1)").is_err());
     service.stop(account).await;
 }
 

@@ -217,3 +217,15 @@ compose-save-draft = Save as draft
 compose-draft-kept = The message was kept; it opens again the next time Poshta starts.
 compose-draft-saved = Draft saved.
 compose-recovered = A message you were writing was recovered.
+
+## Outbox: what has not gone yet
+outbox-title = Outbox
+outbox-entry = Outbox ({ $count })
+outbox-empty = Nothing is waiting to be sent.
+outbox-to = To: { $to }
+outbox-waiting = Waiting to be sent (when the account is online).
+outbox-submitting = Being sent now.
+outbox-failed = Refused by the server: { $reason }
+outbox-unknown = Perhaps sent: the connection was lost after the whole message went. Send it again only if it did not arrive.
+outbox-send-again = Send again
+outbox-delete = Discard

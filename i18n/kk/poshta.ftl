@@ -189,3 +189,15 @@ compose-save-draft = Жоба ретінде сақтау
 compose-draft-kept = Хат сақталды; Poshta келесі іске қосылғанда қайта ашылады.
 compose-draft-saved = Жоба сақталды.
 compose-recovered = Сіз жазып жатқан хат қалпына келтірілді.
+
+## Шығыс жәшігі: әлі жіберілмегендер
+outbox-title = Шығыс
+outbox-entry = Шығыс ({ $count })
+outbox-empty = Жіберуді күтіп тұрған хат жоқ.
+outbox-to = Кімге: { $to }
+outbox-waiting = Жіберуді күтуде (есептік жазба желіге қосылғанда).
+outbox-submitting = Қазір жіберілуде.
+outbox-failed = Сервер қабылдамады: { $reason }
+outbox-unknown = Жіберілген болуы мүмкін: хат толық кеткеннен кейін байланыс үзілді. Хат жетпеген болса ғана қайта жіберіңіз.
+outbox-send-again = Қайта жіберу
+outbox-delete = Тастау

@@ -189,3 +189,15 @@ compose-save-draft = 存为草稿
 compose-draft-kept = 邮件已保留，下次启动 Poshta 时会再次打开。
 compose-draft-saved = 草稿已保存。
 compose-recovered = 已恢复您正在撰写的邮件。
+
+## 发件箱：尚未发出的邮件
+outbox-title = 发件箱
+outbox-entry = 发件箱（{ $count }）
+outbox-empty = 没有等待发送的邮件。
+outbox-to = 收件人：{ $to }
+outbox-waiting = 等待发送（账户联网后发送）。
+outbox-submitting = 正在发送。
+outbox-failed = 服务器拒收：{ $reason }
+outbox-unknown = 可能已发出：整封邮件发出后连接中断。仅在对方未收到时再发送。
+outbox-send-again = 重新发送
+outbox-delete = 丢弃

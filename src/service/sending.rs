@@ -147,6 +147,19 @@ impl Service {
         self.with_store(move |s| s.requeue_outgoing(id)).await
     }
 
+    /// What has not gone yet: queued, being handed over, refused, or of
+    /// unknown fate (the Outbox the window shows), oldest first.
+    pub async fn unsent(&self) -> Result<Vec<Outgoing>> {
+        let mut all = self.outbox(None).await?;
+        all.retain(|o| !matches!(o.state, State::Sent | State::Copied));
+        Ok(all)
+    }
+
+    /// The user's decision to throw away a message that has not gone.
+    pub async fn delete_outgoing(&self, id: i64) -> Result<()> {
+        self.with_store(move |s| s.delete_outgoing(id)).await
+    }
+
     /// Send `account`'s queued messages over one connection, then file
     /// each sent one in its Sent folder (uploaded to a server's Sent by a
     /// queued operation). Offline, nothing is sent.

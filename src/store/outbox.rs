@@ -165,6 +165,19 @@ impl Store {
         Ok(())
     }
 
+    /// Throw away a message that has not gone (queued, failed, or unknown);
+    /// one being handed over right now is not touched.
+    pub fn delete_outgoing(&mut self, id: i64) -> Result<()> {
+        let changed = self.conn().execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state IN ('queued', 'failed', 'unknown')",
+            [id],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "message" });
+        }
+        Ok(())
+    }
+
     /// File a sent message in its account's Sent folder, read, and mark it
     /// copied, in one transaction. In a server's Sent folder the copy is
     /// uploaded by a queued operation (retried by itself, never the send).

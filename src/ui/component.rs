@@ -4,4 +4,5 @@ pub mod composer;
 pub mod folder_menu;
 pub mod folder_tree;
 pub mod message_list;
+pub mod outbox;
 pub mod reader;

@@ -18,6 +18,7 @@ mod actions;
 mod compose;
 mod editor;
 mod live;
+mod outbox;
 mod view;
 use crate::store::actions::Undo;
 pub use actions::Done;
@@ -42,6 +43,10 @@ pub struct Mailbox {
     undo: Option<Undo>,
     /// A message being written (it takes the list's and reader's place).
     composer: Option<Composer>,
+    /// What has not gone yet, and whether the Outbox is shown (in the
+    /// list's and reader's place).
+    unsent: Vec<crate::ui::component::outbox::Entry>,
+    outbox_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +116,12 @@ pub enum Message {
     Write,
     ComposerReady(Result<compose::Ready, UiError>),
     Composer(crate::ui::component::composer::Message),
+    /// Show the Outbox.
+    ShowOutbox,
+    Outbox(crate::ui::component::outbox::Message),
+    OutboxLoaded(Result<Vec<crate::ui::component::outbox::Entry>, UiError>),
+    OutboxChanged,
+    OutboxFailed(UiError),
     Sent(Result<compose::Sent, UiError>),
     /// Every few seconds while writing.
     AutosaveTick,
@@ -139,6 +150,8 @@ impl Mailbox {
             offline: false,
             undo: None,
             composer: None,
+            unsent: Vec::new(),
+            outbox_open: false,
         };
         let load = mailbox.load_tree();
         // Accounts whose password the keyring kept go online at once: an
@@ -195,10 +208,15 @@ impl Mailbox {
         &self.tree
     }
 
+    /// The folder tree, and the Outbox with it (both change with sends,
+    /// syncs and moves).
     fn load_tree(&self) -> Task<Message> {
-        Task::perform(folder_tree::load(self.service.clone()), |r| {
-            Message::TreeLoaded(r.map_err(UiError::from))
-        })
+        Task::batch([
+            Task::perform(folder_tree::load(self.service.clone()), |r| {
+                Message::TreeLoaded(r.map_err(UiError::from))
+            }),
+            self.load_outbox(),
+        ])
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -219,7 +237,10 @@ impl Mailbox {
             }
             Message::TreeLoaded(Err(e)) => self.fail(e),
             Message::Tree(msg) => match self.tree.update(msg) {
-                folder_tree::Action::Selected(id) => self.select_folder(id),
+                folder_tree::Action::Selected(id) => {
+                    self.outbox_open = false;
+                    self.select_folder(id)
+                }
                 folder_tree::Action::Menu(id, item) => self.menu_action(id, item),
                 folder_tree::Action::None => Task::none(),
             },
@@ -256,6 +277,14 @@ impl Mailbox {
             Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),
+            Message::ShowOutbox => {
+                self.outbox_open = true;
+                self.load_outbox()
+            }
+            Message::Outbox(msg) => self.outbox_message(msg),
+            Message::OutboxLoaded(Ok(entries)) => self.outbox_loaded(entries),
+            Message::OutboxLoaded(Err(e)) | Message::OutboxFailed(e) => self.fail(e),
+            Message::OutboxChanged => self.load_tree(),
             Message::FileDropped(path) => self.file_dropped(path),
             Message::Sent(result) => self.sent(result),
             Message::AutosaveTick => self.autosave(),

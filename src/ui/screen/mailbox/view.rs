@@ -5,7 +5,8 @@
 use super::{Mailbox, Message, Status, editor};
 use crate::fl;
 use crate::sync::status::AccountStatus;
-use crate::ui::theme;
+use crate::ui::component::outbox;
+use crate::ui::{icon, theme};
 use iced::widget::{button, column, container, row, rule, text};
 use iced::{Alignment, Element, Fill, FillPortion, Theme};
 
@@ -29,6 +30,7 @@ impl Mailbox {
             )
             .padding([10, 10]),
             self.tree.view().map(Message::Tree),
+            self.outbox_entry(),
             self.folder_toolbar(),
         ]
         .push(self.editor.as_ref().map(editor::view));
@@ -41,6 +43,14 @@ impl Mailbox {
                 sidebar,
                 rule::vertical(1),
                 container(composer.view().map(Message::Composer))
+                    .width(Fill)
+                    .height(Fill)
+                    .style(theme::pane),
+            ],
+            None if self.outbox_open => row![
+                sidebar,
+                rule::vertical(1),
+                container(outbox::view(&self.unsent).map(Message::Outbox))
                     .width(Fill)
                     .height(Fill)
                     .style(theme::pane),
@@ -60,6 +70,35 @@ impl Mailbox {
             ],
         };
         column![panes.height(Fill), rule::horizontal(1), self.status_bar()].into()
+    }
+
+    /// "Outbox (n)" under the folders while something has not gone.
+    fn outbox_entry(&self) -> Element<'_, Message> {
+        if self.unsent.is_empty() {
+            return column![].into();
+        }
+        let label = row![
+            icon::view(
+                icon::outbox(),
+                14.0,
+                iced::Color::from_rgb8(0x5f, 0x66, 0x70)
+            ),
+            text(fl!("outbox-entry", count = self.unsent.len())).size(13),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        container(
+            button(label)
+                .style(if self.outbox_open {
+                    button::secondary
+                } else {
+                    button::text
+                })
+                .width(Fill)
+                .on_press(Message::ShowOutbox),
+        )
+        .padding([2, 6])
+        .into()
     }
 
     fn folder_toolbar(&self) -> Element<'_, Message> {
