@@ -144,7 +144,16 @@ fn build_message(outgoing: &Outgoing, draft: bool) -> Result<Built> {
     Ok(Built {
         message_id,
         envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
-        envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
+        // Someone in both To and Cc (or twice in one) is sent one copy.
+        envelope_to: {
+            let mut seen = std::collections::HashSet::new();
+            envelope
+                .to()
+                .iter()
+                .map(ToString::to_string)
+                .filter(|a| seen.insert(a.to_lowercase()))
+                .collect()
+        },
         raw: message.formatted(),
     })
 }
@@ -258,6 +267,13 @@ mod tests {
         assert_eq!(
             built.envelope_to,
             ["bob@example.test", "hidden@example.test"]
+        );
+        let mut twice = sample();
+        twice.cc = vec!["Bob <BOB@example.test>".into()];
+        assert_eq!(
+            build(&twice).unwrap().envelope_to,
+            ["bob@example.test", "hidden@example.test"],
+            "one copy each"
         );
         // The transfer encoding ends the text with a line break.
         assert_eq!(

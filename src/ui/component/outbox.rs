@@ -82,15 +82,18 @@ pub fn view(entries: &[Entry]) -> Element<'_, Message> {
                 text(subject).size(14),
                 text(fl!("outbox-to", to = entry.to.as_str())).size(12),
                 text(entry.state_text()).size(12).style(state_style),
-                row![
-                    button(text(fl!("outbox-send-again")).size(12))
-                        .style(button::secondary)
-                        .on_press_maybe(again.then_some(Message::SendAgain(entry.id))),
-                    button(text(fl!("outbox-delete")).size(12))
-                        .style(button::text)
-                        .on_press_maybe(gone.then_some(Message::Delete(entry.id))),
-                ]
-                .spacing(8),
+                row![]
+                    .push(again.then(|| {
+                        button(text(fl!("outbox-send-again")).size(12))
+                            .style(button::secondary)
+                            .on_press(Message::SendAgain(entry.id))
+                    }))
+                    .push(gone.then(|| {
+                        button(text(fl!("outbox-delete")).size(12))
+                            .style(button::text)
+                            .on_press(Message::Delete(entry.id))
+                    }))
+                    .spacing(8),
                 rule::horizontal(1),
             ]
             .spacing(4),
