@@ -244,6 +244,23 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         "\n\n-- \nShop team\nАлматы"
     );
     assert!(composer.is_blank(), "a signature alone is nothing written");
+    // A file dropped on the window is attached; a folder is not.
+    let dropped = dir.path().join("тапсырыс.pdf");
+    std::fs::write(&dropped, b"%PDF-1.4 order").unwrap();
+    send(
+        &mut mailbox,
+        vec![
+            Message::FileDropped(dropped),
+            Message::FileDropped(dir.path().to_path_buf()),
+        ],
+    )
+    .await;
+    let composer = mailbox.composer().unwrap();
+    assert_eq!(composer.attachments.len(), 1);
+    assert_eq!(composer.attachments[0].name, "тапсырыс.pdf");
+    assert_eq!(composer.attachments[0].mime_type, "application/pdf");
+    assert_eq!(composer.attachments[0].data, b"%PDF-1.4 order");
+    assert!(simulator(&mailbox).find("тапсырыс.pdf (14 B)").is_ok());
     let messages: Vec<_> = {
         let mut ui = simulator(&mailbox);
         ui.click(id(composer::TO_INPUT_ID)).unwrap();
@@ -326,7 +343,12 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         ui.into_messages().collect()
     };
     send(&mut mailbox, messages).await;
-    assert!(mailbox.unsent().is_empty(), "{:?} {:?}", mailbox.status(), mailbox.unsent());
+    assert!(
+        mailbox.unsent().is_empty(),
+        "{:?} {:?}",
+        mailbox.status(),
+        mailbox.unsent()
+    );
     assert!(service.unsent().await.unwrap().is_empty());
     assert!(simulator(&mailbox).find("Outbox (1)").is_err());
     service.stop(account).await;
