@@ -54,6 +54,22 @@ const BODY: &str = "Сәлем!\n.a line with a leading dot\nFrom here on.\n\
     Бұл жол өте ұзын: ол бірнеше бөлікке бөлініп жіберіледі, бірақ оқырман оны \
     қайтадан бір жол етіп біріктіреді. Ši eilutė taip pat ilga, labai ilga.\n";
 
+/// A POP3 account of `sender`'s that sends over implicit TLS, its
+/// password given, in a fresh profile (kept as long as the first value).
+async fn pop3_sender(sender: &support::User) -> (tempfile::TempDir, Service, AccountId) {
+    let servers = support::servers();
+    let home = tempfile::tempdir().unwrap();
+    let (service, account) = account(
+        home.path(),
+        server(Protocol::Pop3, servers.pop3s, Security::Tls, sender),
+        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
+        &sender.address,
+    )
+    .await;
+    service.set_password(account, sender.password.clone());
+    (home, service, account)
+}
+
 fn draft(to: &str, subject: &str) -> Outgoing {
     Outgoing {
         to: vec![format!("Боб <{to}>")],
@@ -117,15 +133,7 @@ async fn wait_for(user: &support::User, mailbox: &str, message_id: &str) -> Vec<
 async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     let servers = support::servers();
     let (sender, bob) = (servers.user("pop1"), servers.user("bob"));
-    let home = tempfile::tempdir().unwrap();
-    let (service, account) = account(
-        home.path(),
-        server(Protocol::Pop3, servers.pop3s, Security::Tls, sender),
-        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
-        &sender.address,
-    )
-    .await;
-    service.set_password(account, sender.password.clone());
+    let (_home, service, account) = pop3_sender(sender).await;
     let subject = format!("Отчёт {}", support::unique("pop3-send"));
     let id = service
         .queue_message(account, draft(&bob.address, &subject))
@@ -250,15 +258,7 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
 async fn every_kind_of_attachment_arrives_byte_for_byte() {
     let servers = support::servers();
     let (sender, bob) = (servers.user("pop7"), servers.user("bob"));
-    let home = tempfile::tempdir().unwrap();
-    let (service, account) = account(
-        home.path(),
-        server(Protocol::Pop3, servers.pop3s, Security::Tls, sender),
-        server(Protocol::Smtp, servers.submissions, Security::Tls, sender),
-        &sender.address,
-    )
-    .await;
-    service.set_password(account, sender.password.clone());
+    let (_home, service, account) = pop3_sender(sender).await;
     // Bytes no encoding may touch: every byte value, bare LF and CR,
     // trailing spaces, a line of dots, and 10 MB that does not compress.
     let mut every_byte: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
@@ -316,6 +316,8 @@ async fn every_kind_of_attachment_arrives_byte_for_byte() {
     let message_id = outgoing(&service, account, id).await.message_id;
     let raw = wait_for(bob, "INBOX", &message_id).await;
 
+    // Non-ASCII names as RFC 2231 parameters.
+    assert!(String::from_utf8_lossy(&raw).contains("filename*"));
     let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
     assert_eq!(parsed.subject(), Some(subject.as_str()));
     assert_eq!(parsed.attachment_count(), files.len());
