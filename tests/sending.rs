@@ -791,20 +791,14 @@ async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
     let attachment = home.path().join("прайс.csv");
     std::fs::write(&attachment, "item;price\r\ntea;5\r\n").unwrap();
     let subject = support::unique("cli-send");
-    let out = cli(
-        &[
-            "send",
-            "--account",
-            id.trim(),
-            "--to",
-            &bob.address,
-            "--subject",
-            &subject,
-            "--attach",
-            attachment.to_str().unwrap(),
-        ],
-        "Prices attached.\n".as_bytes(),
-    );
+    let attach = attachment.to_str().unwrap();
+    let send = |subject: &str, more: &[&str], text: &[u8]| {
+        let mut args = vec!["send", "--account", id.trim(), "--to", &bob.address];
+        args.extend(["--subject", subject, "--attach", attach]);
+        args.extend(more);
+        cli(&args, text)
+    };
+    let out = send(&subject, &[], b"Prices attached.\n");
     assert!(
         out.starts_with("1 sent, 0 failed, 0 unknown, 0 waiting"),
         "{out}"
@@ -825,21 +819,7 @@ async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
         &["account", "set", id.trim(), "--signature", "Shop\\nАлматы"],
         b"",
     );
-    let out = cli(
-        &[
-            "send",
-            "--account",
-            id.trim(),
-            "--to",
-            &bob.address,
-            "--subject",
-            "later",
-            "--attach",
-            attachment.to_str().unwrap(),
-            "--draft",
-        ],
-        b"To finish in the window.\n",
-    );
+    let out = send("later", &["--draft"], b"To finish in the window.\n");
     assert!(out.starts_with("draft "), "{out}");
     let service = Service::load(home.path().to_path_buf()).await.unwrap();
     let draft = service.latest_draft().await.unwrap().expect("kept");
