@@ -156,6 +156,10 @@ pub enum AccountCommand {
     Password { id: i64 },
     /// List accounts with their servers and how often they are checked.
     List,
+    /// Connect and log in to the account's servers (both at once) and say
+    /// how each went; fails if either did. The password comes from
+    /// $POSHTA_PASSWORD, the keyring, or stdin.
+    Test { id: i64 },
     /// Remove an account and all its local mail.
     Remove { id: i64 },
 }
@@ -515,6 +519,43 @@ async fn account_command(
                 .await?
         }
         AccountCommand::Remove { id } => service.remove_account(AccountId(id)).await?,
+        AccountCommand::Test { id } => {
+            let account = AccountId(id);
+            provide_password(service, account).await?;
+            let settings = service.account_settings(account).await?;
+            let test = service.test_account(account).await?;
+            let servers = [
+                ("incoming", settings.incoming.as_ref(), Some(&test.incoming)),
+                (
+                    "outgoing",
+                    settings.outgoing.as_ref(),
+                    test.outgoing.as_ref(),
+                ),
+            ];
+            for (role, server, outcome) in servers {
+                let (Some(server), Some(outcome)) = (server, outcome) else {
+                    continue;
+                };
+                let verdict = match outcome {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => format!("failed: {e}"),
+                };
+                let line = format!(
+                    "{role}\t{} {}:{}\t{verdict}",
+                    server.protocol.as_str(),
+                    server.host,
+                    server.port
+                );
+                writeln!(out, "{line}").map_err(w)?;
+            }
+            if let Some(Err(e)) = [Some(test.incoming), test.outgoing]
+                .into_iter()
+                .flatten()
+                .find(Result::is_err)
+            {
+                return Err(e);
+            }
+        }
     }
     Ok(())
 }

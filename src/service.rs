@@ -23,8 +23,10 @@ mod live;
 mod passwords;
 mod pop3;
 mod sending;
+mod server_test;
 
 pub use sending::SendReport;
+pub use server_test::{ServerTest, test_servers};
 
 #[derive(Clone)]
 pub struct Service {

@@ -832,3 +832,76 @@ async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
     assert_eq!(service.signature(account).await.unwrap(), "Shop\nАлматы");
     assert_eq!(cli(&["outbox"], b"").lines().count(), 1);
 }
+
+/// `account test`: both servers tried, each reported on its own line in
+/// plain words; a wrong password or an unreachable server fails it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_test_reports_each_server() {
+    let servers = support::servers();
+    let user = servers.user("pop8");
+    let home = tempfile::tempdir().unwrap();
+    let ca = servers.ca_pem.to_string_lossy().to_string();
+    let pop3_port = servers.pop3s.to_string();
+    let smtp_port = servers.submissions.to_string();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let run = |password: &str, args: &[&str]| {
+        support::cli::run(home.path(), &[("POSHTA_PASSWORD", password)], args, b"")
+    };
+    let add = |smtp_port: &str| {
+        let out = run(
+            &user.password,
+            &[
+                "account",
+                "add",
+                "--name",
+                "Test",
+                "--email",
+                &user.address,
+                "--pop3-host",
+                &servers.tls_host,
+                "--pop3-port",
+                &pop3_port,
+                "--smtp-host",
+                &servers.tls_host,
+                "--smtp-port",
+                smtp_port,
+                "--ca-file",
+                &ca,
+            ],
+        );
+        support::cli::ok(out).trim().to_string()
+    };
+    let good = add(&smtp_port);
+    let out = support::cli::ok(run(&user.password, &["account", "test", &good]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("incoming\tpop3 ") && lines[0].ends_with("\tok"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("outgoing\tsmtp ") && lines[1].ends_with("\tok"),
+        "{out}"
+    );
+
+    let refused = run("not the password", &["account", "test", &good]);
+    assert!(!refused.status.success());
+    let out = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(out.matches("\tfailed: ").count(), 2, "{out}");
+    assert!(
+        !out.contains("not the password"),
+        "no password in the output"
+    );
+
+    let unreachable = add(&closed);
+    let out = run(&user.password, &["account", "test", &unreachable]);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().next().unwrap().ends_with("\tok"), "{text}");
+    assert!(text.lines().nth(1).unwrap().contains("failed"), "{text}");
+}
