@@ -150,6 +150,10 @@ pub enum AccountCommand {
         /// none; \n starts a new line).
         #[arg(long)]
         signature: Option<String>,
+        /// Where replies to this account's mail should go ("" for its own
+        /// address).
+        #[arg(long)]
+        reply_to: Option<String>,
     },
     /// Keep the account's password (read from POSHTA_PASSWORD or the first
     /// line of stdin) in the system keyring, so syncing needs no password.
@@ -460,8 +464,12 @@ async fn account_command(
             pop3_days,
             server_files_sent,
             signature,
+            reply_to,
         } => {
             let id = AccountId(id);
+            if let Some(address) = reply_to {
+                service.set_reply_to(id, address).await?;
+            }
             if let Some(signature) = signature {
                 service
                     .set_signature(id, signature.replace("\\n", "\n"))

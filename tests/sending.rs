@@ -135,6 +135,11 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     let (sender, bob) = (servers.user("pop1"), servers.user("bob"));
     let (_home, service, account) = pop3_sender(sender).await;
     let subject = format!("Отчёт {}", support::unique("pop3-send"));
+    // Replies to this account's mail go to the shop's desk.
+    service
+        .set_reply_to(account, "Дүкен <desk@example.kz>".into())
+        .await
+        .unwrap();
     let id = service
         .queue_message(account, draft(&bob.address, &subject))
         .await
@@ -143,6 +148,12 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     assert_eq!((report.sent, report.failed, report.unknown), (1, 0, 0));
     let sent = &outgoing(&service, account, id).await;
     assert_eq!(sent.state, State::Copied, "{:?}", sent.last_error);
+    assert!(
+        service
+            .set_reply_to(account, "not an address".into())
+            .await
+            .is_err()
+    );
     // Postfix's message_size_limit, from its EHLO.
     assert_eq!(
         service.smtp_max_size(account).await.unwrap(),
@@ -154,6 +165,7 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
     let parsed = poshta::mime::parse::parse(&raw).unwrap();
     assert_eq!(parsed.subject, subject);
     assert_eq!(parsed.to, format!("Боб <{}>", bob.address));
+    assert_eq!(parsed.reply_to, "Дүкен <desk@example.kz>");
     assert_eq!(
         parsed.body.replace("\r\n", "\n"),
         BODY,

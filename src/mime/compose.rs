@@ -23,6 +23,8 @@ pub struct Outgoing {
     pub attachments: Vec<OutgoingAttachment>,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
+    /// Where replies should go, if not to `from`.
+    pub reply_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +96,13 @@ fn build_message(outgoing: &Outgoing, draft: bool) -> Result<Built> {
         .user_agent("Poshta".into());
     for to in &outgoing.to {
         builder = builder.to(mailbox(to)?);
+    }
+    if let Some(reply_to) = outgoing
+        .reply_to
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+    {
+        builder = builder.reply_to(mailbox(reply_to)?);
     }
     for cc in &outgoing.cc {
         builder = builder.cc(mailbox(cc)?);
@@ -196,6 +205,12 @@ fn attachment_body(a: &OutgoingAttachment) -> Body {
     }
     Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::Base64)
         .unwrap_or_else(Body::new)
+}
+
+/// Whether `text` is one address ("Name <address>" or "address") that a
+/// message could carry.
+pub fn check_address(text: &str) -> Result<()> {
+    mailbox(text).map(drop)
 }
 
 fn from_address(text: &str) -> Result<lettre::Address> {

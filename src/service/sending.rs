@@ -37,6 +37,8 @@ impl Service {
         draft.from = settings
             .email
             .ok_or(Error::InvalidSettings("email address"))?;
+        let reply_to = self.with_store(move |s| s.reply_to(account)).await?;
+        draft.reply_to = (!reply_to.is_empty()).then_some(reply_to);
         let built = compose::build(&draft)?;
         self.with_store(move |s| s.queue_outgoing(account, &built))
             .await
@@ -53,6 +55,16 @@ impl Service {
     /// said when last connected to (EHLO SIZE); `None` if unknown.
     pub async fn smtp_max_size(&self, account: AccountId) -> Result<Option<u64>> {
         self.with_store(move |s| s.smtp_max_size(account)).await
+    }
+
+    /// Where replies to `account`'s mail should go ("" for its own
+    /// address). Refused unless it is one valid address.
+    pub async fn set_reply_to(&self, account: AccountId, address: String) -> Result<()> {
+        if !address.trim().is_empty() {
+            compose::check_address(&address)?;
+        }
+        self.with_store(move |s| s.set_reply_to(account, &address))
+            .await
     }
 
     /// The signature put under new mail from `account` ('' for none).

@@ -132,6 +132,29 @@ impl Store {
         Ok(())
     }
 
+    /// Where replies to `account`'s mail should go ('' for its address).
+    pub fn reply_to(&self, account: AccountId) -> Result<String> {
+        self.conn()
+            .query_row(
+                "SELECT reply_to FROM account WHERE id = ?1",
+                [account.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "account" })
+    }
+
+    pub fn set_reply_to(&mut self, account: AccountId, address: &str) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE account SET reply_to = ?2 WHERE id = ?1",
+            params![account.0, address.trim()],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "account" });
+        }
+        Ok(())
+    }
+
     /// The signature of mail from `account` ('' for none).
     pub fn signature(&self, account: AccountId) -> Result<String> {
         self.conn()

@@ -315,8 +315,10 @@ CREATE TABLE contact_progress (
     learned_through INTEGER NOT NULL
 ) STRICT;
 INSERT INTO contact_progress VALUES (1, 0);
--- The text the composer puts under a new message from this account.
+-- The text the composer puts under a new message from this account, and
+-- where replies to its mail should go ('' for the sender).
 ALTER TABLE account ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+ALTER TABLE account ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
 -- The submission server's SIZE (RFC 1870) when last connected; NULL unknown.
 ALTER TABLE account ADD COLUMN smtp_max_size INTEGER;
 -- A draft's copy as a message in its account's Drafts folder (uploaded to

@@ -411,6 +411,8 @@ impl Composer {
             attachments: self.attachments.clone(),
             in_reply_to: self.in_reply_to.clone(),
             references: self.references.clone(),
+            // The account's, added by the outbox.
+            reply_to: None,
         }
     }
 
