@@ -84,13 +84,14 @@ pub enum AccountCommand {
         name: String,
         #[arg(long)]
         email: String,
-        /// The IMAP server (give this or --pop3-host).
-        #[arg(
-            long,
-            required_unless_present = "pop3_host",
-            conflicts_with = "pop3_host"
-        )]
+        /// The IMAP server (or --pop3-host). Without either, a known
+        /// provider's settings are used (Gmail, Outlook.com, Yandex,
+        /// Mail.ru, QQ, 163 and others; see resources/providers.toml).
+        #[arg(long, conflicts_with = "pop3_host")]
         imap_host: Option<String>,
+        /// With a known provider's settings: POP3 rather than IMAP.
+        #[arg(long, conflicts_with_all = ["imap_host", "pop3_host"])]
+        pop3: bool,
         /// Default: 993 with tls, 143 with starttls or plain.
         #[arg(long)]
         imap_port: Option<u16>,
@@ -409,6 +410,7 @@ async fn account_command(
             imap_port,
             imap_security,
             pop3_host,
+            pop3,
             pop3_port,
             pop3_security,
             pop3_policy,
@@ -436,15 +438,36 @@ async fn account_command(
                 extra_ca_pem: extra_ca_pem.clone(),
                 pinned_sha256: None,
             };
-            let incoming = match (imap_host, pop3_host) {
-                (Some(host), _) => server(Protocol::Imap, host, imap_port, imap_security),
-                (None, Some(host)) => server(Protocol::Pop3, host, pop3_port, pop3_security),
-                (None, None) => return Err(Error::InvalidSettings("incoming server")),
+            let outgoing = smtp_host.map(|h| server(Protocol::Smtp, h, smtp_port, smtp_security));
+            let (incoming, outgoing) = match (imap_host, pop3_host) {
+                (Some(host), _) => (
+                    server(Protocol::Imap, host, imap_port, imap_security),
+                    outgoing,
+                ),
+                (None, Some(host)) => (
+                    server(Protocol::Pop3, host, pop3_port, pop3_security),
+                    outgoing,
+                ),
+                (None, None) => {
+                    let protocol = if pop3 { Protocol::Pop3 } else { Protocol::Imap };
+                    let known = crate::account::providers::for_address(&email)
+                        .ok_or(Error::InvalidSettings("incoming server (not a known provider: give --imap-host or --pop3-host)"))?;
+                    let incoming =
+                        known
+                            .server(protocol, &username)
+                            .ok_or(Error::InvalidSettings(
+                                "incoming server (the provider offers no such protocol)",
+                            ))?;
+                    (
+                        incoming,
+                        outgoing.or_else(|| known.server(Protocol::Smtp, &username)),
+                    )
+                }
             };
             let pop3 = incoming.protocol == Protocol::Pop3;
             let new = NewAccount {
                 incoming,
-                outgoing: smtp_host.map(|h| server(Protocol::Smtp, h, smtp_port, smtp_security)),
+                outgoing,
                 name,
                 email,
             };

@@ -234,3 +234,61 @@ async fn accounts_are_added_listed_and_removed_with_their_mail() {
     let err = cli(home, &["account", "remove", "1"]).await.unwrap_err();
     assert_eq!(err.kind(), poshta::ErrorKind::ProtectedAccount);
 }
+
+/// An address at a known provider needs no server settings: they come
+/// from the shipped list (IMAP, or POP3 with --pop3); elsewhere the
+/// command says what to give.
+#[tokio::test]
+async fn a_known_providers_settings_are_filled_in() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let imap = cli(
+        h,
+        &[
+            "account",
+            "add",
+            "--name",
+            "Пошта",
+            "--email",
+            "aigerim@mail.ru",
+        ],
+    )
+    .await
+    .unwrap();
+    let pop3 = cli(
+        h,
+        &[
+            "account",
+            "add",
+            "--name",
+            "QQ",
+            "--email",
+            "li@qq.com",
+            "--pop3",
+        ],
+    )
+    .await
+    .unwrap();
+    let list = cli(h, &["account", "list"]).await.unwrap();
+    let line = |id: &str| {
+        list.lines()
+            .find(|l| l.starts_with(&format!("{}\t", id.trim())))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line(&imap).contains("imap imap.mail.ru:993 (tls)\tsmtp smtp.mail.ru:465 (tls)"),
+        "{list}"
+    );
+    assert!(
+        line(&pop3).contains("pop3 pop.qq.com:995 (tls)\tsmtp smtp.qq.com:465 (tls)"),
+        "{list}"
+    );
+    let unknown = cli(
+        h,
+        &["account", "add", "--name", "X", "--email", "a@example.kz"],
+    )
+    .await;
+    let message = unknown.unwrap_err().to_string();
+    assert!(message.contains("--imap-host"), "{message}");
+}
