@@ -49,9 +49,7 @@ pub fn all() -> &'static [Provider] {
 /// The provider serving `address`'s domain, if shipped.
 pub fn for_address(address: &str) -> Option<&'static Provider> {
     let domain = address.rsplit_once('@')?.1.trim().to_ascii_lowercase();
-    all()
-        .iter()
-        .find(|p| p.domains.iter().any(|d| *d == domain))
+    all().iter().find(|p| p.domains.contains(&domain))
 }
 
 /// The provider whose mail servers `mx_host` belongs to (a custom domain
