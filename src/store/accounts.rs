@@ -134,44 +134,38 @@ impl Store {
 
     /// Where replies to `account`'s mail should go ('' for its address).
     pub fn reply_to(&self, account: AccountId) -> Result<String> {
-        self.conn()
-            .query_row(
-                "SELECT reply_to FROM account WHERE id = ?1",
-                [account.0],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound { what: "account" })
+        self.identity_text(account, Identity::ReplyTo)
     }
 
     pub fn set_reply_to(&mut self, account: AccountId, address: &str) -> Result<()> {
-        let changed = self.conn().execute(
-            "UPDATE account SET reply_to = ?2 WHERE id = ?1",
-            params![account.0, address.trim()],
-        )?;
-        if changed == 0 {
-            return Err(Error::NotFound { what: "account" });
-        }
-        Ok(())
+        self.set_identity_text(account, Identity::ReplyTo, address.trim())
     }
 
     /// The signature of mail from `account` ('' for none).
     pub fn signature(&self, account: AccountId) -> Result<String> {
+        self.identity_text(account, Identity::Signature)
+    }
+
+    pub fn set_signature(&mut self, account: AccountId, signature: &str) -> Result<()> {
+        self.set_identity_text(account, Identity::Signature, signature.trim_end())
+    }
+
+    fn identity_text(&self, account: AccountId, field: Identity) -> Result<String> {
+        let sql = format!("SELECT {} FROM account WHERE id = ?1", field.column());
         self.conn()
-            .query_row(
-                "SELECT signature FROM account WHERE id = ?1",
-                [account.0],
-                |r| r.get(0),
-            )
+            .query_row(&sql, [account.0], |r| r.get(0))
             .optional()?
             .ok_or(Error::NotFound { what: "account" })
     }
 
-    pub fn set_signature(&mut self, account: AccountId, signature: &str) -> Result<()> {
-        let changed = self.conn().execute(
-            "UPDATE account SET signature = ?2 WHERE id = ?1",
-            params![account.0, signature.trim_end()],
-        )?;
+    fn set_identity_text(
+        &mut self,
+        account: AccountId,
+        field: Identity,
+        value: &str,
+    ) -> Result<()> {
+        let sql = format!("UPDATE account SET {} = ?2 WHERE id = ?1", field.column());
+        let changed = self.conn().execute(&sql, params![account.0, value])?;
         if changed == 0 {
             return Err(Error::NotFound { what: "account" });
         }
@@ -311,4 +305,20 @@ fn put_server(tx: &Transaction<'_>, id: AccountId, direction: &str, s: &Server) 
         ],
     )?;
     Ok(())
+}
+
+/// The text fields of an account's identity (a fixed set of columns).
+#[derive(Clone, Copy)]
+enum Identity {
+    ReplyTo,
+    Signature,
+}
+
+impl Identity {
+    fn column(self) -> &'static str {
+        match self {
+            Identity::ReplyTo => "reply_to",
+            Identity::Signature => "signature",
+        }
+    }
 }
