@@ -767,6 +767,35 @@ async fn a_refused_recipient_is_reported_and_the_others_get_it() {
     assert_eq!(service.smtp_max_size(account).await.unwrap(), Some(20_000));
 }
 
+/// `poshta-cli account add` of a POP3 account of `user`'s over implicit
+/// TLS, sending through `smtp_port`, in `home`; its id.
+fn cli_pop3_account(home: &std::path::Path, user: &support::User, smtp_port: u16) -> String {
+    let servers = support::servers();
+    let (pop3_port, smtp_port) = (servers.pop3s.to_string(), smtp_port.to_string());
+    let ca = servers.ca_pem.to_string_lossy().to_string();
+    let args = [
+        "account",
+        "add",
+        "--name",
+        "Shop",
+        "--email",
+        &user.address,
+        "--pop3-host",
+        &servers.tls_host,
+        "--pop3-port",
+        &pop3_port,
+        "--smtp-host",
+        &servers.tls_host,
+        "--smtp-port",
+        &smtp_port,
+        "--ca-file",
+        &ca,
+    ];
+    let password = [("POSHTA_PASSWORD", user.password.as_str())];
+    let out = support::cli::run(home, &password, &args, b"");
+    support::cli::ok(out).trim().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
     let servers = support::servers();
@@ -776,30 +805,7 @@ async fn the_command_line_sends_text_from_stdin_with_an_attachment() {
     let cli = |args: &[&str], stdin: &[u8]| {
         support::cli::ok(support::cli::run(home.path(), &password, args, stdin))
     };
-    let port = servers.submissions.to_string();
-    let ca = servers.ca_pem.to_string_lossy().to_string();
-    let pop3_port = servers.pop3s.to_string();
-    let id = cli(
-        &[
-            "account",
-            "add",
-            "--name",
-            "Shop",
-            "--email",
-            &sender.address,
-            "--pop3-host",
-            &servers.tls_host,
-            "--pop3-port",
-            &pop3_port,
-            "--smtp-host",
-            &servers.tls_host,
-            "--smtp-port",
-            &port,
-            "--ca-file",
-            &ca,
-        ],
-        b"",
-    );
+    let id = cli_pop3_account(home.path(), sender, servers.submissions);
     let attachment = home.path().join("прайс.csv");
     std::fs::write(&attachment, "item;price\r\ntea;5\r\n").unwrap();
     let subject = support::unique("cli-send");
@@ -852,43 +858,16 @@ async fn account_test_reports_each_server() {
     let servers = support::servers();
     let user = servers.user("pop8");
     let home = tempfile::tempdir().unwrap();
-    let ca = servers.ca_pem.to_string_lossy().to_string();
-    let pop3_port = servers.pop3s.to_string();
-    let smtp_port = servers.submissions.to_string();
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port()
-        .to_string();
+        .port();
     let run = |password: &str, args: &[&str]| {
         support::cli::run(home.path(), &[("POSHTA_PASSWORD", password)], args, b"")
     };
-    let add = |smtp_port: &str| {
-        let out = run(
-            &user.password,
-            &[
-                "account",
-                "add",
-                "--name",
-                "Test",
-                "--email",
-                &user.address,
-                "--pop3-host",
-                &servers.tls_host,
-                "--pop3-port",
-                &pop3_port,
-                "--smtp-host",
-                &servers.tls_host,
-                "--smtp-port",
-                smtp_port,
-                "--ca-file",
-                &ca,
-            ],
-        );
-        support::cli::ok(out).trim().to_string()
-    };
-    let good = add(&smtp_port);
+    let add = |smtp_port: u16| cli_pop3_account(home.path(), user, smtp_port);
+    let good = add(servers.submissions);
     let out = support::cli::ok(run(&user.password, &["account", "test", &good]));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
@@ -910,7 +889,7 @@ async fn account_test_reports_each_server() {
         "no password in the output"
     );
 
-    let unreachable = add(&closed);
+    let unreachable = add(closed);
     let out = run(&user.password, &["account", "test", &unreachable]);
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
