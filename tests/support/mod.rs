@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod keyring;
 pub mod mailbox;
+pub mod sending;
 #[cfg(feature = "gui")]
 pub mod ui;
 
