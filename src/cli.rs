@@ -165,8 +165,13 @@ pub enum AccountCommand {
     /// how each went; fails if either did. The password comes from
     /// $POSHTA_PASSWORD, the keyring, or stdin.
     Test { id: i64 },
-    /// Remove an account and all its local mail.
-    Remove { id: i64 },
+    /// Remove an account and all its local mail, once confirmed: asks on
+    /// stdin (type "yes") unless --yes is given.
+    Remove {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn parse_policy(s: &str) -> std::result::Result<Policy, String> {
@@ -549,7 +554,13 @@ async fn account_command(
                 .remember_password(AccountId(id), read_password()?)
                 .await?
         }
-        AccountCommand::Remove { id } => service.remove_account(AccountId(id)).await?,
+        AccountCommand::Remove { id, yes } => {
+            let account = AccountId(id);
+            if !yes {
+                confirm_removal(service, account).await?;
+            }
+            service.remove_account(account).await?
+        }
         AccountCommand::Test { id } => {
             let account = AccountId(id);
             provide_password(service, account).await?;
@@ -599,6 +610,37 @@ pub(crate) async fn provide_password(service: &Service, account: AccountId) -> R
     }
     service.set_password(account, read_password()?);
     Ok(())
+}
+
+/// Ask on stderr, read the answer from stdin: removing `account` takes its
+/// local mail with it, so only "yes" goes on.
+async fn confirm_removal(service: &Service, account: AccountId) -> Result<()> {
+    let name = service
+        .accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.id == account)
+        .map(|a| a.name)
+        .ok_or(Error::NotFound { what: "account" })?;
+    let messages: u64 = service
+        .folders()
+        .await?
+        .iter()
+        .filter(|f| f.account_id == account)
+        .map(|f| u64::from(f.total))
+        .sum();
+    eprint!(
+        "Remove account {} ({name}) and the {messages} messages stored here for it? Type yes: ",
+        account.0
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the answer from stdin", e))?;
+    match line.trim() {
+        "yes" | "y" => Ok(()),
+        _ => Err(Error::NotConfirmed),
+    }
 }
 
 /// The password for a CLI run: never an argument (it would show in `ps`).

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     InsecureServer,
     /// A password is needed and none was given this session.
     PasswordNeeded,
+    /// The user did not confirm something that cannot be undone.
+    NotConfirmed,
     /// Only local folders can receive imported mail.
     ImportTarget,
     /// Mail can go to another account only once it is wholly here.
@@ -61,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Authentication => "error-authentication",
             ErrorKind::InsecureServer => "error-insecure-server",
             ErrorKind::PasswordNeeded => "error-password-needed",
+            ErrorKind::NotConfirmed => "error-not-confirmed",
             ErrorKind::ImportTarget => "error-import-target",
             ErrorKind::CrossAccount => "error-cross-account",
             ErrorKind::Keyring => "error-keyring",
@@ -112,6 +115,8 @@ pub enum Error {
     Connect(Box<crate::imap::connect::ConnectError>),
     #[error("no password given for this account")]
     PasswordNeeded,
+    #[error("not confirmed: nothing was changed")]
+    NotConfirmed,
     #[error("mail can only be imported into a local folder")]
     ImportTarget,
     #[error("messages not downloaded cannot go to another account")]
@@ -151,6 +156,7 @@ impl Error {
             Error::Network { .. } => ErrorKind::Network,
             Error::Connect(e) => connect_kind(e),
             Error::PasswordNeeded => ErrorKind::PasswordNeeded,
+            Error::NotConfirmed => ErrorKind::NotConfirmed,
             Error::ImportTarget => ErrorKind::ImportTarget,
             Error::CrossAccount => ErrorKind::CrossAccount,
             Error::ServerRefused { .. } => ErrorKind::ServerRefused,

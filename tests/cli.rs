@@ -228,10 +228,14 @@ async fn accounts_are_added_listed_and_removed_with_their_mail() {
     .unwrap_err();
     assert_eq!(bad.kind(), poshta::ErrorKind::InvalidSettings);
 
-    cli(home, &["account", "remove", id.trim()]).await.unwrap();
+    cli(home, &["account", "remove", id.trim(), "--yes"])
+        .await
+        .unwrap();
     let list = cli(home, &["account", "list"]).await.unwrap();
     assert_eq!(list.lines().count(), 1, "{list}");
-    let err = cli(home, &["account", "remove", "1"]).await.unwrap_err();
+    let err = cli(home, &["account", "remove", "1", "--yes"])
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), poshta::ErrorKind::ProtectedAccount);
 }
 
@@ -291,4 +295,55 @@ async fn a_known_providers_settings_are_filled_in() {
     .await;
     let message = unknown.unwrap_err().to_string();
     assert!(message.contains("--imap-host"), "{message}");
+}
+
+/// Removing an account takes its mail: the command asks first, names
+/// what goes, and only "yes" removes it.
+#[test]
+fn an_account_is_removed_only_once_confirmed() {
+    use std::io::Write;
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: &[u8]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+            .args(args)
+            .env("POSHTA_HOME", home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let added = run(
+        &["account", "add", "--name", "Дүкен", "--email", "a@mail.ru"],
+        b"",
+    );
+    let id = String::from_utf8(added.stdout).unwrap().trim().to_string();
+    let listed = |home: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_poshta-cli"))
+            .args(["account", "list"])
+            .env("POSHTA_HOME", home)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().lines().count()
+    };
+    assert_eq!(listed(home.path()), 2);
+    for answer in [&b"no\n"[..], b""] {
+        let out = run(&["account", "remove", &id], answer);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("(Дүкен) and the 0 messages") && stderr.contains("not confirmed"),
+            "{stderr}"
+        );
+        assert_eq!(listed(home.path()), 2, "still there");
+    }
+    let out = run(&["account", "remove", &id], b"yes\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(listed(home.path()), 1);
 }

@@ -115,7 +115,7 @@ fn a_kept_password_syncs_without_asking_and_leaves_with_the_account() {
         home.path(),
         &keyring.bus,
         None,
-        &["account", "remove", &id],
+        &["account", "remove", &id, "--yes"],
     ));
     assert_eq!(
         keyring.lookup(&attributes),

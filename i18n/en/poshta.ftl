@@ -87,6 +87,7 @@ error-certificate = The server’s certificate could not be verified, so nothing
 error-authentication = The server did not accept the user name or password.
 error-insecure-server = The server would not secure the connection, so Poshta did not send your password.
 error-password-needed = Enter the password for this account.
+error-not-confirmed = Not confirmed: nothing was changed.
 error-import-target = Mail can only be imported into Local Folders.
 error-cross-account = These messages are not fully downloaded yet, so they cannot go to another account.
 error-server-refused = The mail server refused the change.

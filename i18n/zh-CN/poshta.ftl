@@ -86,6 +86,7 @@ error-certificate = 无法验证服务器的证书，因此未向其发送任何
 error-authentication = 服务器不接受该用户名或密码。
 error-insecure-server = 服务器拒绝加密连接，因此 Poshta 没有发送您的密码。
 error-password-needed = 请输入此账户的密码。
+error-not-confirmed = 未确认：没有做任何更改。
 error-import-target = 邮件只能导入到本地文件夹。
 error-cross-account = 这些邮件尚未完整下载，暂时无法移到其他账户。
 error-server-refused = 邮件服务器拒绝了此更改。
