@@ -20,6 +20,7 @@ mod actions;
 mod bodies;
 mod folders;
 mod live;
+mod login;
 mod passwords;
 mod pop3;
 mod sending;
@@ -277,12 +278,7 @@ impl Service {
     /// A logged-in IMAP session for `account`.
     async fn imap_session(&self, account: AccountId) -> Result<imap::connect::Session> {
         let (server, password) = self.incoming_login(account, Protocol::Imap).await?;
-        let mut endpoint =
-            imap::connect::Endpoint::new(server.host.clone(), server.port, server.security);
-        endpoint.trust = server.trust();
-        let timeouts = imap::connect::Timeouts::default();
-        let connection = imap::connect::connect(&endpoint, &timeouts).await?;
-        imap::connect::login(connection, &server.username, &password)
+        login::imap_session(&server, &password)
             .await
             .map_err(|e| self.login_failed(account, e))
     }

@@ -3,9 +3,7 @@
 use super::Service;
 use crate::account::Protocol;
 use crate::error::{Error, Result};
-use crate::imap::connect::ConnectError;
 use crate::model::AccountId;
-use crate::net::tls::client_config_for;
 use crate::pop3;
 use crate::store::pop3::Policy;
 use crate::sync;
@@ -67,18 +65,8 @@ impl Service {
     /// A logged-in POP3 connection for `account`.
     pub(super) async fn pop3_client(&self, account: AccountId) -> Result<pop3::Client> {
         let (server, password) = self.incoming_login(account, Protocol::Pop3).await?;
-        let tls =
-            client_config_for(&server.trust()).map_err(|e| Error::from(ConnectError::Tls(e)))?;
-        let endpoint = pop3::Endpoint {
-            host: server.host.clone(),
-            port: server.port,
-            security: server.security,
-        };
-        let mut client = pop3::connect(&endpoint, tls, &pop3::Timeouts::default()).await?;
-        client
-            .login(&server.username, &password)
+        super::login::pop3_client(&server, &password)
             .await
-            .map_err(|e| self.login_failed(account, e))?;
-        Ok(client)
+            .map_err(|e| self.login_failed(account, e))
     }
 }

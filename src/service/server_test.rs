@@ -6,10 +6,8 @@
 use super::Service;
 use crate::account::{Protocol, Server};
 use crate::error::{Error, Result};
-use crate::imap::connect::ConnectError;
 use crate::model::AccountId;
-use crate::net::tls::client_config_for;
-use crate::{imap, pop3, smtp};
+use crate::smtp;
 
 /// What trying each server gave.
 #[derive(Debug)]
@@ -17,12 +15,6 @@ pub struct ServerTest {
     pub incoming: Result<()>,
     /// `None` for an account without an outgoing server.
     pub outgoing: Option<Result<()>>,
-}
-
-impl ServerTest {
-    pub fn all_ok(&self) -> bool {
-        self.incoming.is_ok() && self.outgoing.as_ref().is_none_or(Result::is_ok)
-    }
 }
 
 impl Service {
@@ -61,32 +53,19 @@ pub async fn test_servers(
 }
 
 async fn try_incoming(server: &Server, password: &str) -> Result<()> {
+    // Logged in is the answer; a failed goodbye changes nothing.
     match server.protocol {
         Protocol::Imap => {
-            let mut endpoint =
-                imap::connect::Endpoint::new(server.host.clone(), server.port, server.security);
-            endpoint.trust = server.trust();
-            let timeouts = imap::connect::Timeouts::default();
-            let connection = imap::connect::connect(&endpoint, &timeouts).await?;
-            let mut session = imap::connect::login(connection, &server.username, password).await?;
-            // Logged in is the answer; a failed goodbye changes nothing.
+            let mut session = super::login::imap_session(server, password).await?;
             let _ = session.logout().await;
-            Ok(())
         }
         Protocol::Pop3 => {
-            let tls = client_config_for(&server.trust()).map_err(ConnectError::Tls)?;
-            let endpoint = pop3::Endpoint {
-                host: server.host.clone(),
-                port: server.port,
-                security: server.security,
-            };
-            let mut client = pop3::connect(&endpoint, tls, &pop3::Timeouts::default()).await?;
-            client.login(&server.username, password).await?;
+            let client = super::login::pop3_client(server, password).await?;
             let _ = client.quit().await;
-            Ok(())
         }
-        Protocol::Smtp => Err(Error::InvalidSettings("incoming server")),
+        Protocol::Smtp => return Err(Error::InvalidSettings("incoming server")),
     }
+    Ok(())
 }
 
 async fn try_outgoing(server: &Server, password: &str) -> Result<()> {
