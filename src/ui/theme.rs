@@ -111,6 +111,9 @@ pub fn list_row(selected: bool, hovered: bool) -> impl Fn(&Theme) -> container::
     }
 }
 
+/// Small icons beside text (paperclips, the Outbox).
+pub const ICON: iced::Color = iced::Color::from_rgb8(0x5f, 0x66, 0x70);
+
 /// Connection states in the folder tree.
 pub const ONLINE: iced::Color = iced::Color::from_rgb(0.13, 0.55, 0.29);
 pub const BUSY: iced::Color = iced::Color::from_rgb(0.15, 0.42, 0.80);

@@ -567,11 +567,7 @@ impl Composer {
         for (i, a) in self.attachments.iter().enumerate() {
             list = list.push(
                 row![
-                    icon::view(
-                        icon::paperclip(),
-                        12.0,
-                        iced::Color::from_rgb8(0x5f, 0x66, 0x70)
-                    ),
+                    icon::view(icon::paperclip(), 12.0, theme::ICON),
                     text(format!("{} ({})", a.name, human_size(a.data.len() as u64))).size(12),
                     button(text(fl!("compose-remove")).size(11))
                         .style(button::text)

@@ -411,13 +411,10 @@ fn row_view(m: &MessageSummary, selected: bool, hovered: bool) -> Element<'_, Me
     };
     let marks = row![]
         .spacing(4)
-        .push(m.has_attachments.then(|| {
-            icon::view(
-                icon::paperclip(),
-                13.0,
-                iced::Color::from_rgb8(0x5f, 0x66, 0x70),
-            )
-        }))
+        .push(
+            m.has_attachments
+                .then(|| icon::view(icon::paperclip(), 13.0, theme::ICON)),
+        )
         .push(
             m.flags
                 .contains(Flags::FLAGGED)

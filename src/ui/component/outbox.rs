@@ -53,11 +53,7 @@ pub enum Message {
 
 pub fn view(entries: &[Entry]) -> Element<'_, Message> {
     let title = row![
-        icon::view(
-            icon::outbox(),
-            16.0,
-            iced::Color::from_rgb8(0x5f, 0x66, 0x70)
-        ),
+        icon::view(icon::outbox(), 16.0, theme::ICON),
         text(fl!("outbox-title")).size(16),
     ]
     .spacing(8)

@@ -218,12 +218,7 @@ fn message_view(view: &MessageView) -> Element<'_, Message> {
             .join(", ");
         headers = headers.push(
             row![
-                container(icon::view(
-                    icon::paperclip(),
-                    14.0,
-                    iced::Color::from_rgb8(0x5f, 0x66, 0x70)
-                ))
-                .width(64),
+                container(icon::view(icon::paperclip(), 14.0, theme::ICON)).width(64),
                 text(names).size(13).width(Fill)
             ]
             .spacing(8),

@@ -78,11 +78,7 @@ impl Mailbox {
             return column![].into();
         }
         let label = row![
-            icon::view(
-                icon::outbox(),
-                14.0,
-                iced::Color::from_rgb8(0x5f, 0x66, 0x70)
-            ),
+            icon::view(icon::outbox(), 14.0, theme::ICON),
             text(fl!("outbox-entry", count = self.unsent.len())).size(13),
         ]
         .spacing(8)
