@@ -18,7 +18,6 @@ async fn pop3_service(
     port: u16,
     security: Security,
 ) -> (Service, AccountId) {
-    let servers = support::servers();
     let service = Service::load(home.to_path_buf()).await.unwrap();
     let existing = service.accounts().await.unwrap();
     let account = match existing.iter().find(|a| a.name == "Dovecot POP3") {
@@ -27,15 +26,7 @@ async fn pop3_service(
             .add_account(NewAccount {
                 name: "Dovecot POP3".into(),
                 email: user.address.clone(),
-                incoming: Server {
-                    protocol: Protocol::Pop3,
-                    host: servers.tls_host.clone(),
-                    port,
-                    security,
-                    username: user.login().into(),
-                    extra_ca_pem: Some(servers.ca_pem_bytes()),
-                    pinned_sha256: None,
-                },
+                incoming: support::server(Protocol::Pop3, port, security, user),
                 outgoing: None,
             })
             .await

@@ -15,6 +15,7 @@ use poshta::store::drafts::Draft;
 use poshta::store::outbox::State;
 use std::time::{Duration, Instant};
 use support::sending::*;
+use support::server;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {

@@ -11,6 +11,7 @@ use poshta::mime::compose::Outgoing;
 use poshta::model::AccountId;
 use poshta::store::outbox::State;
 use support::sending::*;
+use support::server;
 
 /// A TCP relay to the IMAP server's plaintext port that, once armed,
 /// cuts the connection the moment the client sends an APPEND.

@@ -406,6 +406,26 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// `user`'s login on the test servers' `protocol` port, trusting the
+/// test CA.
+pub fn server(
+    protocol: poshta::account::Protocol,
+    port: u16,
+    security: poshta::account::Security,
+    user: &User,
+) -> poshta::account::Server {
+    let servers = servers();
+    poshta::account::Server {
+        protocol,
+        host: servers.tls_host.clone(),
+        port,
+        security,
+        username: user.login().into(),
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    }
+}
+
 /// A value unique to this call, for Message-IDs and subjects.
 pub fn unique(tag: &str) -> String {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -1,25 +1,13 @@
 //! What the sending tests share: accounts that send through the test
 //! Postfix, a message to send, and waiting for its delivery in Dovecot.
 
+use super::server;
 use futures::TryStreamExt;
 use poshta::Service;
 use poshta::account::{NewAccount, Protocol, Security, Server};
 use poshta::mime::compose::{Outgoing, OutgoingAttachment};
 use poshta::model::AccountId;
 use std::time::{Duration, Instant};
-
-pub fn server(protocol: Protocol, port: u16, security: Security, user: &super::User) -> Server {
-    let servers = super::servers();
-    Server {
-        protocol,
-        host: servers.tls_host.clone(),
-        port,
-        security,
-        username: user.login().into(),
-        extra_ca_pem: Some(servers.ca_pem_bytes()),
-        pinned_sha256: None,
-    }
-}
 
 pub async fn account(
     home: &std::path::Path,
