@@ -84,7 +84,7 @@ impl Service {
 
     /// The outbox, oldest first; `account` narrows it.
     pub async fn outbox(&self, account: Option<AccountId>) -> Result<Vec<Outgoing>> {
-        self.with_store(move |s| s.outbox(account)).await
+        self.with_store(move |s| s.outbox(account, &[])).await
     }
 
     /// Send what `account` has queued, in the background (it went
@@ -162,9 +162,7 @@ impl Service {
     /// What has not gone yet: queued, being handed over, refused, or of
     /// unknown fate (the Outbox the window shows), oldest first.
     pub async fn unsent(&self) -> Result<Vec<Outgoing>> {
-        let mut all = self.outbox(None).await?;
-        all.retain(|o| !matches!(o.state, State::Sent | State::Copied));
-        Ok(all)
+        self.with_store(|s| s.outbox(None, &State::UNSENT)).await
     }
 
     /// The user's decision to throw away a message that has not gone.
@@ -178,12 +176,9 @@ impl Service {
     pub async fn send_queued(&self, account: AccountId) -> Result<SendReport> {
         // One pass at a time: a second waits, then finds nothing queued.
         let _one = self.inner.sending.lock().await;
-        let queued: Vec<Outgoing> = self
-            .outbox(Some(account))
-            .await?
-            .into_iter()
-            .filter(|o| o.state == State::Queued)
-            .collect();
+        let queued = self
+            .with_store(move |s| s.outbox(Some(account), &[State::Queued]))
+            .await?;
         let mut report = SendReport {
             waiting: queued.len(),
             ..SendReport::default()

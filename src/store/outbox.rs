@@ -25,6 +25,14 @@ pub enum State {
 }
 
 impl State {
+    /// Not gone (yet): what the window's Outbox lists.
+    pub const UNSENT: [State; 4] = [
+        State::Queued,
+        State::Submitting,
+        State::Failed,
+        State::Unknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Queued => "queued",
@@ -112,10 +120,18 @@ impl Store {
             .ok_or(Error::NotFound { what: "message" })
     }
 
-    /// Every message in the outbox, oldest first; `account` narrows it.
-    pub fn outbox(&self, account: Option<AccountId>) -> Result<Vec<Outgoing>> {
+    /// The messages in the outbox in one of `states` (any state if none
+    /// given), oldest first; `account` narrows it. Only those rows, and
+    /// their bytes, are read: the outbox keeps every message sent.
+    pub fn outbox(&self, account: Option<AccountId>, states: &[State]) -> Result<Vec<Outgoing>> {
+        let wanted = if states.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            format!(" AND state IN ({})", names.join(", "))
+        };
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE ?1 IS NULL OR account_id = ?1 ORDER BY id"
+            "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR account_id = ?1){wanted} ORDER BY id"
         ))?;
         let rows = stmt.query_map([account.map(|a| a.0)], row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
