@@ -1,6 +1,7 @@
 //! Accounts and their server settings. Secrets are never part of these
 //! types: a password lives in the OS keyring or only in memory.
 
+pub mod discover;
 pub mod providers;
 pub mod secret;
 

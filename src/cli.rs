@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod actions;
+mod discover;
 mod send;
 
 #[derive(Debug, Parser)]
@@ -84,9 +85,8 @@ pub enum AccountCommand {
         name: String,
         #[arg(long)]
         email: String,
-        /// The IMAP server (or --pop3-host). Without either, a known
-        /// provider's settings are used (Gmail, Outlook.com, Yandex,
-        /// Mail.ru, QQ, 163 and others; see resources/providers.toml).
+        /// The IMAP server (or --pop3-host). Without either, the servers
+        /// are discovered as `account discover` shows them.
         #[arg(long, conflicts_with = "pop3_host")]
         imap_host: Option<String>,
         /// With a known provider's settings: POP3 rather than IMAP.
@@ -165,6 +165,10 @@ pub enum AccountCommand {
     /// how each went; fails if either did. The password comes from
     /// $POSHTA_PASSWORD, the keyring, or stdin.
     Test { id: i64 },
+    /// Show the servers account setup finds for an address: the shipped
+    /// provider list, the domain's autoconfig (HTTPS), SRV and MX records,
+    /// then common host names. Nothing is sent to them.
+    Discover { address: String },
     /// Remove an account and all its local mail, once confirmed: asks on
     /// stdin (type "yes") unless --yes is given.
     Remove {
@@ -433,6 +437,9 @@ async fn account_command(
                 ),
                 None => None,
             };
+            // Discovered servers come with their login names; only a
+            // given --username replaces them.
+            let given_username = username.clone();
             let username = username.unwrap_or_else(|| email.clone());
             let server = |protocol: Protocol, host: String, port: Option<u16>, security| Server {
                 protocol,
@@ -454,19 +461,17 @@ async fn account_command(
                     outgoing,
                 ),
                 (None, None) => {
-                    let protocol = if pop3 { Protocol::Pop3 } else { Protocol::Imap };
-                    let known = crate::account::providers::for_address(&email)
-                        .ok_or(Error::InvalidSettings("incoming server (not a known provider: give --imap-host or --pop3-host)"))?;
-                    let incoming =
-                        known
-                            .server(protocol, &username)
-                            .ok_or(Error::InvalidSettings(
-                                "incoming server (the provider offers no such protocol)",
-                            ))?;
-                    (
-                        incoming,
-                        outgoing.or_else(|| known.server(Protocol::Smtp, &username)),
-                    )
+                    let (incoming, found) =
+                        discover::servers(service, &email, pop3, given_username.as_deref()).await?;
+                    let incoming = Server {
+                        extra_ca_pem: extra_ca_pem.clone(),
+                        ..incoming
+                    };
+                    let found = found.map(|s| Server {
+                        extra_ca_pem: extra_ca_pem.clone(),
+                        ..s
+                    });
+                    (incoming, outgoing.or(found))
                 }
             };
             let pop3 = incoming.protocol == Protocol::Pop3;
@@ -554,6 +559,7 @@ async fn account_command(
                 .remember_password(AccountId(id), read_password()?)
                 .await?
         }
+        AccountCommand::Discover { address } => discover::print(service, &address, out).await?,
         AccountCommand::Remove { id, yes } => {
             let account = AccountId(id);
             if !yes {

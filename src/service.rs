@@ -25,6 +25,7 @@ mod passwords;
 mod pop3;
 mod sending;
 mod server_test;
+mod setup;
 
 pub use sending::SendReport;
 pub use server_test::{ServerTest, test_servers};
@@ -44,6 +45,8 @@ struct Inner {
     live: live::Live,
     /// Held while an outbox pass runs (see `sending`).
     sending: tokio::sync::Mutex<()>,
+    /// Where account setup looks for settings (see `setup`).
+    discovery: std::sync::Mutex<crate::account::discover::Settings>,
 }
 
 impl std::fmt::Debug for Service {
@@ -68,6 +71,7 @@ impl Service {
                 passwords: Default::default(),
                 live: Default::default(),
                 sending: Default::default(),
+                discovery: std::sync::Mutex::new(crate::account::discover::Settings::from_env()),
             }),
         })
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the servers the live tests run against (Dovecot, Postfix,
-# gnome-keyring on a private D-Bus for secrets,
+# gnome-keyring on a private D-Bus for secrets, dnsmasq for the DNS answers
+# of account discovery,
 # OpenSSL; isync and fetchmail for the IMAP and POP3 benchmarks) without
 # letting the package scripts start system-wide daemons.
 # Idempotent: does nothing when everything is already present.
@@ -13,7 +14,7 @@ fi
 
 PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
           openssl ca-certificates procps python3 isync fetchmail
-          gnome-keyring dbus-daemon libsecret-tools)
+          gnome-keyring dbus-daemon libsecret-tools dnsmasq-base)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

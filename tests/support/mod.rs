@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod discovery;
 pub mod keyring;
 pub mod mailbox;
 pub mod sending;
