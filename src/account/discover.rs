@@ -11,6 +11,8 @@
 mod autoconfig;
 mod dns;
 
+pub use dns::valid_host;
+
 use super::{Protocol, Security, Server, providers};
 use crate::error::{Error, Result};
 use futures::StreamExt;

@@ -1,5 +1,6 @@
 //! Reusable parts of screens, each with its own Message/update/view.
 
+pub mod certificate;
 pub mod composer;
 pub mod folder_menu;
 pub mod folder_tree;

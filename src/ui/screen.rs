@@ -1,3 +1,4 @@
 //! Whole-window screens.
 
 pub mod mailbox;
+pub mod setup;

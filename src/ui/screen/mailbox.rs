@@ -19,6 +19,7 @@ mod compose;
 mod editor;
 mod live;
 mod outbox;
+mod setup;
 mod view;
 use crate::store::actions::Undo;
 pub use actions::Done;
@@ -47,6 +48,8 @@ pub struct Mailbox {
     /// list's and reader's place).
     unsent: Vec<crate::ui::component::outbox::Entry>,
     outbox_open: bool,
+    /// Account setup, when open (in the list's and reader's place).
+    setup: Option<crate::ui::screen::setup::Setup>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +130,9 @@ pub enum Message {
     AutosaveTick,
     DraftSaved(Result<i64, UiError>),
     DraftFound(Result<Option<Box<crate::store::drafts::Draft>>, UiError>),
+    /// "Add account": open account setup.
+    AddAccount,
+    Setup(crate::ui::screen::setup::Message),
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -152,6 +158,7 @@ impl Mailbox {
             composer: None,
             unsent: Vec::new(),
             outbox_open: false,
+            setup: None,
         };
         let load = mailbox.load_tree();
         // Accounts whose password the keyring kept go online at once: an
@@ -274,6 +281,8 @@ impl Mailbox {
             }
             Message::Write if self.composer.is_some() => Task::none(),
             Message::Write => self.write(),
+            Message::AddAccount => self.open_setup(),
+            Message::Setup(message) => self.setup_message(message),
             Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),

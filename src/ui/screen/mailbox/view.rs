@@ -39,6 +39,14 @@ impl Mailbox {
             .height(Fill)
             .style(theme::sidebar);
         let panes = match &self.composer {
+            _ if self.setup.is_some() => row![
+                sidebar,
+                rule::vertical(1),
+                container(self.setup.as_ref().map(|s| s.view().map(Message::Setup)))
+                    .width(Fill)
+                    .height(Fill)
+                    .style(theme::pane),
+            ],
             Some(composer) => row![
                 sidebar,
                 rule::vertical(1),
@@ -117,6 +125,7 @@ impl Mailbox {
                     user_folder.then_some(Message::DeleteFolder)
                 ),
                 small(fl!("action-import"), Some(Message::Import)),
+                small(fl!("action-add-account"), Some(Message::AddAccount)),
             ]
             .spacing(2)
             // Longer words (Kazakh) go on to a second line.
