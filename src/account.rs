@@ -76,6 +76,23 @@ impl Protocol {
     }
 }
 
+/// Which of an account's two servers: the one mail comes from (IMAP or
+/// POP3) or the one it is sent through (SMTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Incoming => "incoming",
+            Direction::Outgoing => "outgoing",
+        }
+    }
+}
+
 /// One server of an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -86,7 +103,9 @@ pub struct Server {
     pub username: String,
     /// An extra CA certificate (PEM) trusted for this server only.
     pub extra_ca_pem: Option<Vec<u8>>,
-    /// The SHA-256 of the single certificate the user accepted here.
+    /// The SHA-256 of the single certificate the user accepted here. It
+    /// belongs to this protocol, host and port: the store drops it when
+    /// the server is replaced by another.
     pub pinned_sha256: Option<[u8; 32]>,
 }
 

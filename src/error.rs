@@ -1,6 +1,7 @@
 //! Typed errors of the core. The UI maps [`ErrorKind`] to localized text;
 //! the `Display` strings here are for logs and the CLI only.
 
+use crate::net::tls::{CertificateProblem, RejectedCertificate};
 use std::path::PathBuf;
 
 /// Stable categories the UI localizes. Adding a kind means adding a
@@ -20,6 +21,9 @@ pub enum ErrorKind {
     Network,
     /// The server's certificate failed verification (the user may pin it).
     Certificate,
+    /// The server presented another certificate than the one the user
+    /// pinned: it may have been renewed, or someone is in between.
+    CertificateChanged,
     /// The server refused the user name or password.
     Authentication,
     /// The server would not secure the connection as the account requires.
@@ -60,6 +64,7 @@ impl ErrorKind {
             ErrorKind::InvalidSettings => "error-invalid-settings",
             ErrorKind::Network => "error-network",
             ErrorKind::Certificate => "error-certificate",
+            ErrorKind::CertificateChanged => "error-certificate-changed",
             ErrorKind::Authentication => "error-authentication",
             ErrorKind::InsecureServer => "error-insecure-server",
             ErrorKind::PasswordNeeded => "error-password-needed",
@@ -167,6 +172,18 @@ impl Error {
         }
     }
 
+    /// The certificate a server refused to be trusted with, whichever
+    /// server it was (IMAP, POP3 or SMTP): what a UI shows before the user
+    /// decides whether to pin it.
+    pub fn rejected_certificate(&self) -> Option<&RejectedCertificate> {
+        match self {
+            // Every protocol connects through `imap::connect`'s TLS steps
+            // (SMTP included: lettre only ever gets the finished stream).
+            Error::Connect(e) => e.rejected_certificate(),
+            _ => None,
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -183,8 +200,10 @@ impl From<crate::imap::connect::ConnectError> for Error {
 
 fn connect_kind(e: &crate::imap::connect::ConnectError) -> ErrorKind {
     use crate::imap::connect::ConnectError as C;
-    if e.rejected_certificate().is_some() {
-        return ErrorKind::Certificate;
+    match e.rejected_certificate().map(|c| &c.reason) {
+        Some(CertificateProblem::PinMismatch) => return ErrorKind::CertificateChanged,
+        Some(_) => return ErrorKind::Certificate,
+        None => {}
     }
     match e {
         C::LoginDisabled
@@ -200,3 +219,73 @@ fn connect_kind(e: &crate::imap::connect::ConnectError) -> ErrorKind {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imap::connect::ConnectError;
+    use crate::net::tls::TlsError;
+
+    fn refused(reason: CertificateProblem) -> Box<RejectedCertificate> {
+        Box::new(RejectedCertificate {
+            reason,
+            fingerprint_sha256: [0xAB; 32],
+            subject: Some("CN=mail.example.test".into()),
+            issuer: None,
+            not_before: None,
+            not_after: None,
+        })
+    }
+
+    fn connect_error(reason: CertificateProblem) -> Error {
+        ConnectError::Certificate {
+            host: "mail.example.test".into(),
+            port: 993,
+            certificate: refused(reason),
+        }
+        .into()
+    }
+
+    #[test]
+    fn a_certificate_other_than_the_pinned_one_has_its_own_kind() {
+        let changed = connect_error(CertificateProblem::PinMismatch);
+        assert_eq!(changed.kind(), ErrorKind::CertificateChanged);
+        let expired = connect_error(CertificateProblem::Expired);
+        assert_eq!(expired.kind(), ErrorKind::Certificate);
+        assert_eq!(
+            expired.rejected_certificate().map(|c| &c.reason),
+            Some(&CertificateProblem::Expired)
+        );
+    }
+
+    #[test]
+    fn the_refused_certificate_is_found_inside_a_tls_error_too() {
+        let error = Error::from(ConnectError::Tls(TlsError::Certificate {
+            host: "mail.example.test".into(),
+            port: 465,
+            certificate: refused(CertificateProblem::SelfSigned),
+        }));
+        assert_eq!(
+            error.rejected_certificate().map(|c| c.fingerprint_sha256),
+            Some([0xAB; 32])
+        );
+        assert_eq!(error.kind(), ErrorKind::Certificate);
+    }
+
+    #[test]
+    fn other_errors_carry_no_certificate() {
+        let errors = [
+            Error::from(ConnectError::AuthFailed {
+                detail: "no".into(),
+            }),
+            Error::Network {
+                context: "the greeting",
+                detail: "closed".into(),
+            },
+            Error::PasswordNeeded,
+        ];
+        for error in errors {
+            assert!(error.rejected_certificate().is_none(), "{error:?}");
+        }
+    }
+}

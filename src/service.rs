@@ -22,6 +22,7 @@ mod folders;
 mod live;
 mod login;
 mod passwords;
+mod pins;
 mod pop3;
 mod sending;
 mod server_test;

@@ -9,6 +9,13 @@
 //! own verifier (system roots, extra CA or a pinned certificate), and
 //! hands lettre the finished TLS stream. Implicit TLS (465) is the
 //! default; plaintext needs the user's explicit choice.
+//!
+//! Since lettre never makes the handshake, a refused certificate comes
+//! back as it does for IMAP and POP3 (`ConnectError::Certificate`, with
+//! the fingerprint, subject, issuer and dates), not as a lettre error whose
+//! only trace of the certificate is rustls's verdict behind its `source()`.
+//! The same verifier applies a pin the same way, and no credentials go out
+//! before the server's certificate has been accepted.
 
 mod connect;
 mod plaintext;

@@ -84,6 +84,7 @@ error-too-large = The message is too large.
 error-invalid-settings = These account settings are incomplete or invalid.
 error-network = The server could not be reached or broke off the connection.
 error-certificate = The server’s certificate could not be verified, so nothing was sent to it.
+error-certificate-changed = The server’s certificate has changed since you accepted it, so nothing was sent to it. Accept the new one only if you know why it changed.
 error-authentication = The server did not accept the user name or password.
 error-insecure-server = The server would not secure the connection, so Poshta did not send your password.
 error-password-needed = Enter the password for this account.

@@ -83,6 +83,7 @@ error-too-large = 邮件过大。
 error-invalid-settings = 账户设置不完整或无效。
 error-network = 无法连接服务器，或连接已中断。
 error-certificate = 无法验证服务器的证书，因此未向其发送任何内容。
+error-certificate-changed = 服务器的证书自您接受后已更改，因此未向其发送任何内容。只有在您知道更改原因时才接受新证书。
 error-authentication = 服务器不接受该用户名或密码。
 error-insecure-server = 服务器拒绝加密连接，因此 Poshta 没有发送您的密码。
 error-password-needed = 请输入此账户的密码。

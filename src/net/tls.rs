@@ -13,10 +13,12 @@
 //! UI can show what was presented and offer to pin it.
 
 mod der;
+mod fingerprint;
 #[cfg(test)]
 mod fixture;
 mod verify;
 
+pub use fingerprint::{FingerprintError, parse_sha256};
 pub use verify::{CertificateProblem, RejectedCertificate};
 
 use std::fmt;

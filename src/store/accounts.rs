@@ -1,7 +1,7 @@
 //! Server accounts and their settings.
 
 use super::{Store, now};
-use crate::account::{NewAccount, Protocol, Security, Server, Settings};
+use crate::account::{Direction, NewAccount, Protocol, Security, Server, Settings};
 use crate::error::{Error, Result};
 use crate::model::{AccountId, AccountKind};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -35,9 +35,9 @@ impl Store {
             params![kind.as_str(), new.name, new.email, now()],
         )?;
         let id = AccountId(tx.last_insert_rowid());
-        put_server(&tx, id, "incoming", &new.incoming)?;
+        put_server(&tx, id, Direction::Incoming, &new.incoming)?;
         if let Some(out) = &new.outgoing {
-            put_server(&tx, id, "outgoing", out)?;
+            put_server(&tx, id, Direction::Outgoing, out)?;
         }
         // POP3 mail lives here only: its folders exist from the start.
         if kind == AccountKind::Pop3 {
@@ -186,18 +186,18 @@ impl Store {
             id,
             name,
             email,
-            incoming: self.server(id, "incoming")?,
-            outgoing: self.server(id, "outgoing")?,
+            incoming: self.server(id, Direction::Incoming)?,
+            outgoing: self.server(id, Direction::Outgoing)?,
         })
     }
 
-    fn server(&self, id: AccountId, direction: &str) -> Result<Option<Server>> {
+    fn server(&self, id: AccountId, direction: Direction) -> Result<Option<Server>> {
         let row = self
             .conn()
             .query_row(
                 "SELECT protocol, host, port, security, username, extra_ca_pem, pinned_sha256
                  FROM account_server WHERE account_id = ?1 AND direction = ?2",
-                params![id.0, direction],
+                params![id.0, direction.as_str()],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
@@ -225,13 +225,36 @@ impl Store {
         }))
     }
 
+    /// Accept exactly the certificate whose SHA-256 is `pin` on `account`'s
+    /// incoming or outgoing server, in place of chain validation; `None`
+    /// goes back to validating against the system roots (and its extra
+    /// CA). The pin holds for the server as it is now: replacing it with
+    /// another protocol, host or port drops the pin (see `put_server`).
+    pub fn pin_certificate(
+        &mut self,
+        account: AccountId,
+        direction: Direction,
+        pin: Option<[u8; 32]>,
+    ) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE account_server SET pinned_sha256 = ?3
+             WHERE account_id = ?1 AND direction = ?2",
+            params![account.0, direction.as_str(), pin.map(|p| p.to_vec())],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound { what: "server" });
+        }
+        Ok(())
+    }
+
     /// Receive `account`'s mail over another incoming server, keeping all
     /// its local mail. To POP3: every folder becomes local (server names,
     /// UIDs and queued server changes dropped; the caller has downloaded
     /// every body first) and the POP3 folders are made where missing. To
     /// IMAP: the first folder sync gives each local folder the server
     /// folder with its role or name, and its messages their UIDs by
-    /// Message-ID (see `remote::sync_folder_list`).
+    /// Message-ID (see `remote::sync_folder_list`). A pin of the old server
+    /// is kept only if the protocol, host and port stay the same.
     pub fn switch_incoming(&mut self, account: AccountId, incoming: &Server) -> Result<()> {
         let kind = match incoming.protocol {
             Protocol::Imap => AccountKind::Imap,
@@ -249,7 +272,7 @@ impl Store {
         if changed == 0 {
             return Err(Error::NotFound { what: "account" });
         }
-        put_server(&tx, account, "incoming", incoming)?;
+        put_server(&tx, account, Direction::Incoming, incoming)?;
         if kind == AccountKind::Pop3 {
             tx.execute(
                 "UPDATE message SET uid = NULL
@@ -284,17 +307,37 @@ impl Store {
     }
 }
 
-fn put_server(tx: &Transaction<'_>, id: AccountId, direction: &str, s: &Server) -> Result<()> {
+/// Store `direction`'s server of `id`, adding or replacing it.
+///
+/// A pin is a decision about one certificate seen at one protocol, host and
+/// port. When an existing server is replaced by one that differs in any of
+/// them, the pin is dropped whatever `s` carries (typically the old
+/// settings with the host edited), so the new server's certificate is
+/// verified, and shown to the user if it fails, before anyone trusts it.
+fn put_server(tx: &Transaction<'_>, id: AccountId, direction: Direction, s: &Server) -> Result<()> {
     if s.host.trim().is_empty() || s.port == 0 || s.host.chars().any(char::is_control) {
         return Err(Error::InvalidSettings("server"));
     }
+    // In DO UPDATE the bare column names are the stored row's values and
+    // `excluded.` the new ones.
     tx.execute(
-        "INSERT OR REPLACE INTO account_server
+        "INSERT INTO account_server
              (account_id, direction, protocol, host, port, security, username, extra_ca_pem, pinned_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (account_id, direction) DO UPDATE SET
+             protocol = excluded.protocol,
+             host = excluded.host,
+             port = excluded.port,
+             security = excluded.security,
+             username = excluded.username,
+             extra_ca_pem = excluded.extra_ca_pem,
+             pinned_sha256 = CASE
+                 WHEN protocol = excluded.protocol AND host = excluded.host AND port = excluded.port
+                 THEN excluded.pinned_sha256
+             END",
         params![
             id.0,
-            direction,
+            direction.as_str(),
             s.protocol.as_str(),
             s.host.trim(),
             s.port,
@@ -320,5 +363,137 @@ impl Identity {
             Identity::ReplyTo => "reply_to",
             Identity::Signature => "signature",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(protocol: Protocol, host: &str, port: u16) -> Server {
+        Server {
+            protocol,
+            host: host.into(),
+            port,
+            security: Security::Tls,
+            username: "me".into(),
+            extra_ca_pem: None,
+            pinned_sha256: None,
+        }
+    }
+
+    fn store_with_account(outgoing: Option<Server>) -> (tempfile::TempDir, Store, AccountId) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let account = store
+            .add_account(&NewAccount {
+                name: "A".into(),
+                email: "me@example.test".into(),
+                incoming: server(Protocol::Imap, "mail.example.test", 993),
+                outgoing,
+            })
+            .unwrap();
+        (dir, store, account)
+    }
+
+    fn pins(store: &Store, account: AccountId) -> (Option<[u8; 32]>, Option<[u8; 32]>) {
+        let settings = store.account_settings(account).unwrap();
+        (
+            settings.incoming.and_then(|s| s.pinned_sha256),
+            settings.outgoing.and_then(|s| s.pinned_sha256),
+        )
+    }
+
+    #[test]
+    fn each_server_has_its_own_pin_and_none_removes_it() {
+        let smtp = server(Protocol::Smtp, "mail.example.test", 465);
+        let (_dir, mut store, account) = store_with_account(Some(smtp));
+        store
+            .pin_certificate(account, Direction::Incoming, Some([1; 32]))
+            .unwrap();
+        assert_eq!(pins(&store, account), (Some([1; 32]), None));
+        store
+            .pin_certificate(account, Direction::Outgoing, Some([2; 32]))
+            .unwrap();
+        assert_eq!(pins(&store, account), (Some([1; 32]), Some([2; 32])));
+        store
+            .pin_certificate(account, Direction::Incoming, None)
+            .unwrap();
+        assert_eq!(pins(&store, account), (None, Some([2; 32])));
+        // The rest of the server is untouched.
+        let settings = store.account_settings(account).unwrap();
+        assert_eq!(
+            settings.outgoing.map(|s| (s.host, s.port)),
+            Some(("mail.example.test".to_owned(), 465))
+        );
+    }
+
+    #[test]
+    fn a_missing_server_or_account_cannot_be_pinned() {
+        let (_dir, mut store, account) = store_with_account(None);
+        for (account, direction) in [
+            (account, Direction::Outgoing),
+            (AccountId(account.0 + 1), Direction::Incoming),
+        ] {
+            let err = store
+                .pin_certificate(account, direction, Some([1; 32]))
+                .unwrap_err();
+            assert!(matches!(err, Error::NotFound { what: "server" }), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn a_pin_survives_an_edit_only_on_the_same_protocol_host_and_port() {
+        let (_dir, mut store, account) = store_with_account(None);
+        let pin = Some([7; 32]);
+        store
+            .pin_certificate(account, Direction::Incoming, pin)
+            .unwrap();
+        // Another user name and security on the same server: still pinned.
+        let mut same = store.account_settings(account).unwrap().incoming.unwrap();
+        same.username = "someone".into();
+        same.security = Security::StartTls;
+        store.switch_incoming(account, &same).unwrap();
+        assert_eq!(pins(&store, account).0, pin);
+
+        // The old settings with one of protocol, host or port changed: the
+        // carried-over pin is dropped.
+        let edits: [fn(&mut Server); 3] = [
+            |s| s.host = "other.example.test".into(),
+            |s| s.port = 994,
+            |s| s.protocol = Protocol::Pop3,
+        ];
+        for edit in edits {
+            let mut edited = store.account_settings(account).unwrap().incoming.unwrap();
+            store
+                .pin_certificate(account, Direction::Incoming, pin)
+                .unwrap();
+            edited.pinned_sha256 = pin;
+            edit(&mut edited);
+            store.switch_incoming(account, &edited).unwrap();
+            let stored = store.account_settings(account).unwrap().incoming.unwrap();
+            assert_eq!(stored.pinned_sha256, None, "{stored:?}");
+            assert_eq!(
+                (stored.protocol, stored.host, stored.port),
+                (edited.protocol, edited.host, edited.port)
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_account_keeps_the_pins_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let mut incoming = server(Protocol::Imap, "mail.example.test", 993);
+        incoming.pinned_sha256 = Some([3; 32]);
+        let account = store
+            .add_account(&NewAccount {
+                name: "A".into(),
+                email: "me@example.test".into(),
+                incoming,
+                outgoing: Some(server(Protocol::Smtp, "smtp.example.test", 465)),
+            })
+            .unwrap();
+        assert_eq!(pins(&store, account), (Some([3; 32]), None));
     }
 }

@@ -157,6 +157,7 @@ pub(super) fn is_permanent(kind: ErrorKind) -> bool {
         ErrorKind::Authentication
             | ErrorKind::PasswordNeeded
             | ErrorKind::Certificate
+            | ErrorKind::CertificateChanged
             | ErrorKind::InsecureServer
             | ErrorKind::InvalidSettings
             // The account was removed under the worker.

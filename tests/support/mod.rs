@@ -80,6 +80,8 @@ pub struct Servers {
     pub ca_pem: PathBuf,
     /// Its private key, to mint further certificates in tests.
     pub ca_key: PathBuf,
+    /// The certificate (PEM) Dovecot and Postfix present.
+    pub server_cert: PathBuf,
     /// Dovecot's LMTP socket (used by [`Servers::deliver`]).
     pub lmtp_socket: PathBuf,
     pub dovecot_log: PathBuf,
@@ -216,6 +218,7 @@ impl Servers {
             submissions: port("SUBMISSIONS_PORT")?,
             ca_pem: get("CA_PEM")?.into(),
             ca_key: get("CA_KEY")?.into(),
+            server_cert: get("SERVER_CERT")?.into(),
             lmtp_socket: get("LMTP_SOCKET")?.into(),
             dovecot_log: get("DOVECOT_LOG")?.into(),
             postfix_log: get("POSTFIX_LOG")?.into(),

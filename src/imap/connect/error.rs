@@ -128,6 +128,9 @@ impl ConnectError {
     pub fn rejected_certificate(&self) -> Option<&RejectedCertificate> {
         match self {
             Self::Certificate { certificate, .. } => Some(certificate),
+            // Built directly rather than through `From` (which lifts a
+            // refusal into `Certificate`), it may still hold one.
+            Self::Tls(tls) => tls.rejected_certificate(),
             _ => None,
         }
     }

@@ -35,10 +35,15 @@ pub fn view<'a, M: Clone + 'a>(
     let unknown = fl!("certificate-unknown-field");
     let field = |label: String, value: Option<&String>| {
         row![
-            text(label).size(12).width(130).style(|t: &Theme| text::Style {
-                color: Some(theme::muted(t)),
-            }),
-            text(value.cloned().unwrap_or_else(|| unknown.clone())).size(12).width(Fill),
+            text(label)
+                .size(12)
+                .width(130)
+                .style(|t: &Theme| text::Style {
+                    color: Some(theme::muted(t)),
+                }),
+            text(value.cloned().unwrap_or_else(|| unknown.clone()))
+                .size(12)
+                .width(Fill),
         ]
         .spacing(8)
     };
@@ -54,14 +59,23 @@ pub fn view<'a, M: Clone + 'a>(
             column![
                 field(fl!("certificate-subject"), certificate.subject.as_ref()),
                 field(fl!("certificate-issuer"), certificate.issuer.as_ref()),
-                field(fl!("certificate-valid-from"), certificate.not_before.as_ref()),
-                field(fl!("certificate-valid-until"), certificate.not_after.as_ref()),
+                field(
+                    fl!("certificate-valid-from"),
+                    certificate.not_before.as_ref()
+                ),
+                field(
+                    fl!("certificate-valid-until"),
+                    certificate.not_after.as_ref()
+                ),
                 row![
-                    text(fl!("certificate-fingerprint")).size(12).width(130).style(|t: &Theme| {
-                        text::Style {
-                            color: Some(theme::muted(t)),
-                        }
-                    }),
+                    text(fl!("certificate-fingerprint"))
+                        .size(12)
+                        .width(130)
+                        .style(|t: &Theme| {
+                            text::Style {
+                                color: Some(theme::muted(t)),
+                            }
+                        }),
                     text(certificate.fingerprint_hex())
                         .size(12)
                         .font(Font::MONOSPACE)

@@ -237,15 +237,13 @@ impl Setup {
                 }
                 self.fill(None);
             }
-            Message::Discovered(result) if self.step == Step::Discovering => {
-                match result {
-                    Ok(offer) => self.fill(Some(offer)),
-                    Err(error) => {
-                        self.fill(None);
-                        self.problem = Some(error.text());
-                    }
+            Message::Discovered(result) if self.step == Step::Discovering => match result {
+                Ok(offer) => self.fill(Some(offer)),
+                Err(error) => {
+                    self.fill(None);
+                    self.problem = Some(error.text());
                 }
-            }
+            },
             Message::Protocol(protocol) => self.switch_protocol(protocol),
             Message::Input(side, field, value) => {
                 let fields = self.fields_mut(side);

@@ -44,10 +44,9 @@ impl Mailbox {
                     }
                 };
                 let service = self.service.clone();
-                let online = Task::perform(
-                    async move { service.go_online(account).await },
-                    |r| Message::SyncStarted(r.map_err(UiError::from)),
-                );
+                let online = Task::perform(async move { service.go_online(account).await }, |r| {
+                    Message::SyncStarted(r.map_err(UiError::from))
+                });
                 Task::batch([self.load_tree(), online])
             }
         }

@@ -6,7 +6,9 @@ use crate::account::{Protocol, Security};
 use crate::fl;
 use crate::ui::component::certificate;
 use crate::ui::theme;
-use iced::widget::{Column, button, checkbox, column, container, radio, row, scrollable, text, text_input};
+use iced::widget::{
+    Column, button, checkbox, column, container, radio, row, scrollable, text, text_input,
+};
 use iced::{Alignment, Element, Fill, Theme};
 
 const LABEL_WIDTH: f32 = 150.0;
@@ -36,7 +38,9 @@ impl Setup {
         };
         let body = match self.step {
             Step::Identity => self.identity(),
-            Step::Discovering => self.waiting(fl!("setup-discovering", address = self.email.trim())),
+            Step::Discovering => {
+                self.waiting(fl!("setup-discovering", address = self.email.trim()))
+            }
             Step::Review => self.review(),
             Step::Testing => self.waiting(fl!("setup-testing")),
             Step::Tested | Step::Saving => self.tested(),
@@ -57,44 +61,71 @@ impl Setup {
             Step::Review => 1,
             Step::Testing | Step::Tested | Step::Saving => 2,
         };
-        let names = [fl!("setup-step-address"), fl!("setup-step-servers"), fl!("setup-step-check")];
+        let names = [
+            fl!("setup-step-address"),
+            fl!("setup-step-servers"),
+            fl!("setup-step-check"),
+        ];
         let mut steps = row![].spacing(16);
         for (i, name) in names.into_iter().enumerate() {
             let here = i == current;
-            steps = steps.push(text(format!("{} {name}", i + 1)).size(13).style(move |t: &Theme| {
-                text::Style {
-                    color: Some(if here { theme::accent(t) } else { theme::muted(t) }),
-                }
-            }));
+            steps = steps.push(text(format!("{} {name}", i + 1)).size(13).style(
+                move |t: &Theme| text::Style {
+                    color: Some(if here {
+                        theme::accent(t)
+                    } else {
+                        theme::muted(t)
+                    }),
+                },
+            ));
         }
         steps.into()
     }
 
     fn identity(&self) -> Element<'_, Message> {
-        let input = |id: &'static str, placeholder: String, value: &str, on: fn(String) -> Message| {
-            text_input(&placeholder, value)
-                .id(id)
-                .on_input(on)
-                .on_submit(Message::Discover)
-                .size(14)
-                .padding(8)
-        };
+        let input =
+            |id: &'static str, placeholder: String, value: &str, on: fn(String) -> Message| {
+                text_input(&placeholder, value)
+                    .id(id)
+                    .on_input(on)
+                    .on_submit(Message::Discover)
+                    .size(14)
+                    .padding(8)
+            };
         let field = |name: String, widget: iced::widget::TextInput<'static, Message>| {
-            row![label(name), widget].spacing(8).align_y(Alignment::Center)
+            row![label(name), widget]
+                .spacing(8)
+                .align_y(Alignment::Center)
         };
         column![
             muted(fl!("setup-intro")),
             field(
                 fl!("setup-name"),
-                input(NAME_ID, fl!("setup-name-placeholder"), &self.name, Message::Name)
+                input(
+                    NAME_ID,
+                    fl!("setup-name-placeholder"),
+                    &self.name,
+                    Message::Name
+                )
             ),
             field(
                 fl!("setup-email"),
-                input(EMAIL_ID, fl!("setup-email-placeholder"), &self.email, Message::Email)
+                input(
+                    EMAIL_ID,
+                    fl!("setup-email-placeholder"),
+                    &self.email,
+                    Message::Email
+                )
             ),
             field(
                 fl!("setup-password"),
-                input(PASSWORD_ID, String::new(), &self.password, Message::Password).secure(true)
+                input(
+                    PASSWORD_ID,
+                    String::new(),
+                    &self.password,
+                    Message::Password
+                )
+                .secure(true)
             ),
             row![
                 container(text("")).width(LABEL_WIDTH),
@@ -281,9 +312,11 @@ fn server(title: String, side: Side, fields: &Fields) -> Element<'_, Message> {
             .width(width)
     };
     let security = |s: Security, name: String| {
-        radio(name, s, Some(fields.security), move |s| Message::Security(side, s))
-            .size(14)
-            .text_size(12)
+        radio(name, s, Some(fields.security), move |s| {
+            Message::Security(side, s)
+        })
+        .size(14)
+        .text_size(12)
     };
     column![
         text(title).size(15),
@@ -331,7 +364,11 @@ fn outcome_row<'a>(name: String, fields: &Fields, outcome: &'a Outcome) -> Eleme
     let ok = outcome.ok();
     let headline = row![
         text(mark).size(16).style(move |t: &Theme| text::Style {
-            color: Some(if ok { theme::ONLINE } else { theme::error_text(t) }),
+            color: Some(if ok {
+                theme::ONLINE
+            } else {
+                theme::error_text(t)
+            }),
         }),
         text(format!("{name} — {server}")).size(14),
     ]
