@@ -172,8 +172,8 @@ impl Error {
         }
     }
 
-    /// The certificate a server refused to be trusted with, whichever
-    /// server it was (IMAP, POP3 or SMTP): what a UI shows before the user
+    /// The certificate that failed verification, whichever server
+    /// presented it (IMAP, POP3 or SMTP): what a UI shows before the user
     /// decides whether to pin it.
     pub fn rejected_certificate(&self) -> Option<&RejectedCertificate> {
         match self {

@@ -422,6 +422,10 @@ pub async fn run(
                 };
                 let verdict = match outcome {
                     Ok(()) => "ok".to_string(),
+                    // The details follow on lines of their own.
+                    Err(e) if e.rejected_certificate().is_some() => {
+                        "failed: the server's certificate was refused".to_string()
+                    }
                     Err(e) => format!("failed: {e}"),
                 };
                 let line = format!(
