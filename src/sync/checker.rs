@@ -55,6 +55,7 @@ where
                         kind,
                         detail: error.to_string(),
                         retry_in: (!permanent).then_some(delay),
+                        certificate: error.rejected_certificate().cloned().map(Box::new),
                     });
                     if permanent {
                         return;

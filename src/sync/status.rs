@@ -37,6 +37,9 @@ pub enum AccountStatus {
         kind: ErrorKind,
         detail: String,
         retry_in: Option<Duration>,
+        /// The server's certificate, when refusing it is why: what the
+        /// window shows the user to decide on.
+        certificate: Option<Box<crate::net::tls::RejectedCertificate>>,
     },
 }
 

@@ -235,6 +235,7 @@ where
                     kind,
                     detail: error.to_string(),
                     retry_in: None,
+                    certificate: error.rejected_certificate().cloned().map(Box::new),
                 });
                 return;
             }
@@ -244,6 +245,7 @@ where
                 kind,
                 detail: error.to_string(),
                 retry_in: Some(delay),
+                certificate: error.rejected_certificate().cloned().map(Box::new),
             });
             if !self.wait_to_retry(delay).await {
                 return;

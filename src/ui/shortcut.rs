@@ -25,6 +25,11 @@ pub enum Command {
     Forward,
     SaveDraft,
     Cancel,
+    AddAccount,
+    /// Tab and Shift+Tab: the next or previous field (text fields leave
+    /// Tab to the window).
+    FocusNext,
+    FocusPrevious,
 }
 
 /// A key: a named key or a character.
@@ -77,6 +82,13 @@ pub const TABLE: &[(Trigger, Mods, Command)] = &[
     (Trigger::Char("l"), CTRL, Command::Forward),
     (Trigger::Char("s"), CTRL, Command::SaveDraft),
     (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
+    (Trigger::Char("a"), Mods::CtrlShift, Command::AddAccount),
+    (Trigger::Named(Named::Tab), NONE, Command::FocusNext),
+    (
+        Trigger::Named(Named::Tab),
+        Mods::Shift,
+        Command::FocusPrevious,
+    ),
     (
         Trigger::Named(Named::ContextMenu),
         NONE,
@@ -146,6 +158,19 @@ pub fn pointer_subscription() -> Subscription<mailbox::Message> {
 pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Message> {
     use crate::mime::reply::Kind;
     use crate::ui::component::{composer, reader};
+    match command {
+        Command::FocusNext => return Some(mailbox::Message::FocusNext(true)),
+        Command::FocusPrevious => return Some(mailbox::Message::FocusNext(false)),
+        _ => {}
+    }
+    // In account setup only Esc counts: it closes setup.
+    if mailbox.setup().is_some() {
+        use crate::ui::screen::setup;
+        return match command {
+            Command::Cancel => Some(mailbox::Message::Setup(setup::Message::Cancel)),
+            _ => None,
+        };
+    }
     // While writing, list keys (j, k, s, Delete...) are not for the list;
     // Up and Down choose among the address book's offers.
     if mailbox.composer().is_some() {
@@ -179,7 +204,8 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::Reply => mailbox::Message::Reader(reader::Message::Respond(Kind::Reply)),
         Command::ReplyAll => mailbox::Message::Reader(reader::Message::Respond(Kind::ReplyAll)),
         Command::Forward => mailbox::Message::Reader(reader::Message::Respond(Kind::Forward)),
-        Command::SaveDraft => return None,
+        Command::SaveDraft | Command::FocusNext | Command::FocusPrevious => return None,
+        Command::AddAccount => mailbox::Message::AddAccount,
         Command::Cancel if mailbox.editor().is_some() => mailbox::Message::EditorCancel,
         Command::Cancel if mailbox.tree().menu().is_some() => mailbox::Message::CloseMenu,
         Command::Cancel => return None,
@@ -216,6 +242,14 @@ mod tests {
         assert_eq!(
             lookup(&r, Modifiers::CTRL | Modifiers::SHIFT),
             Some(Command::ReplyAll)
+        );
+        let tab = Key::Named(Named::Tab);
+        assert_eq!(lookup(&tab, Modifiers::empty()), Some(Command::FocusNext));
+        assert_eq!(lookup(&tab, Modifiers::SHIFT), Some(Command::FocusPrevious));
+        let a = Key::Character("A".into());
+        assert_eq!(
+            lookup(&a, Modifiers::CTRL | Modifiers::SHIFT),
+            Some(Command::AddAccount)
         );
         let z = Key::Character("z".into());
         assert_eq!(lookup(&z, Modifiers::CTRL), Some(Command::Undo));

@@ -3,11 +3,12 @@
 //! server serving autoconfig XML (good, huge, broken or plaintext-only)
 //! under a certificate from the test servers' CA.
 
+use poshta::account::discover::Settings;
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -265,5 +266,110 @@ async fn serve(
             }
             let _ = tls.shutdown().await;
         });
+    }
+}
+
+pub struct Peers {
+    pub dns: Dns,
+    pub https: Https,
+    _dir: tempfile::TempDir,
+}
+
+/// Every domain the tests discover, served by one dnsmasq and one HTTPS
+/// server for the whole process.
+pub fn peers() -> &'static Peers {
+    static PEERS: OnceLock<Peers> = OnceLock::new();
+    PEERS.get_or_init(|| {
+        let servers = super::servers();
+        let dir = tempfile::tempdir().unwrap();
+        let autoconfig = |imap: &str| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1"><emailProvider id="isp.test">
+  <incomingServer type="imap"><hostname>{imap}</hostname><port>{imaps}</port>
+    <socketType>SSL</socketType><authentication>password-cleartext</authentication>
+    <username>%EMAILLOCALPART%@example.test</username></incomingServer>
+  <incomingServer type="pop3"><hostname>localhost</hostname><port>{pop3s}</port>
+    <socketType>SSL</socketType><username>%EMAILLOCALPART%@example.test</username></incomingServer>
+  <outgoingServer type="smtp"><hostname>localhost</hostname><port>{submission}</port>
+    <socketType>STARTTLS</socketType><authentication>password-cleartext</authentication>
+    <username>%EMAILLOCALPART%@example.test</username></outgoingServer>
+</emailProvider></clientConfig>"#,
+                imaps = servers.imaps,
+                pop3s = servers.pop3s,
+                submission = servers.submission_starttls,
+            )
+        };
+        let plaintext = r#"<clientConfig version="1.1"><emailProvider id="plain.test">
+  <incomingServer type="imap"><hostname>imap.plain.test</hostname><port>143</port>
+    <socketType>plain</socketType></incomingServer></emailProvider></clientConfig>"#;
+        let config = "/mail/config-v1.1.xml";
+        let well_known = "/.well-known/autoconfig/mail/config-v1.1.xml";
+        let routes = HashMap::from([
+            (
+                format!("autoconfig.isp.test {config}"),
+                Reply::Xml(autoconfig("localhost")),
+            ),
+            (
+                format!("wk.test {well_known}"),
+                Reply::Xml(autoconfig("localhost")),
+            ),
+            // Autoconfig and SRV both answer here: autoconfig is trusted more.
+            (
+                format!("autoconfig.both.test {config}"),
+                Reply::Xml(autoconfig("localhost")),
+            ),
+            (format!("autoconfig.huge.test {config}"), Reply::Endless),
+            (
+                format!("autoconfig.broken.test {config}"),
+                Reply::Xml("<clientConfig><incomingServer type=\"imap\"><hostname>x</port>".into()),
+            ),
+            (
+                format!("autoconfig.plain.test {config}"),
+                Reply::Xml(plaintext.into()),
+            ),
+        ]);
+        let hosts = [
+            "autoconfig.isp.test",
+            "wk.test",
+            "autoconfig.both.test",
+            "autoconfig.huge.test",
+            "autoconfig.broken.test",
+            "autoconfig.plain.test",
+        ];
+        let https = Https::start(dir.path(), &hosts, routes);
+        let mut records: Vec<String> = hosts
+            .iter()
+            .map(|h| format!("--host-record={h},127.0.0.1"))
+            .collect();
+        let srv = |name: &str, port: u16| format!("--srv-host={name},localhost,{port},0,1");
+        records.extend([
+            srv("_imaps._tcp.srv.test", servers.imaps),
+            // STARTTLS IMAP on the same domain: implicit TLS wins.
+            srv("_imap._tcp.srv.test", servers.imap_starttls),
+            srv("_pop3s._tcp.srv.test", servers.pop3s),
+            srv("_submission._tcp.srv.test", servers.submission_starttls),
+            srv("_imaps._tcp.both.test", 9993),
+            "--mx-host=hosted.test,alt2.aspmx.l.google.com,10".into(),
+            "--mx-host=unknown-mx.test,mx.nowhere.test,10".into(),
+            "--host-record=imap.guess.test,127.0.0.1".into(),
+            "--host-record=smtp.guess.test,127.0.0.1".into(),
+            "--host-record=mail.huge.test,127.0.0.1".into(),
+        ]);
+        let dns = Dns::start(&records);
+        Peers {
+            dns,
+            https,
+            _dir: dir,
+        }
+    })
+}
+
+pub fn settings() -> Settings {
+    let peers = peers();
+    Settings {
+        name_server: Some(peers.dns.addr),
+        https_port: Some(peers.https.port),
+        extra_ca: Some(peers.https.ca.clone()),
     }
 }

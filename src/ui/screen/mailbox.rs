@@ -15,6 +15,7 @@ use crate::ui::component::composer::Composer;
 use crate::ui::component::{folder_tree, message_list, reader};
 
 mod actions;
+mod certificate;
 mod compose;
 mod editor;
 mod live;
@@ -23,6 +24,7 @@ mod setup;
 mod view;
 use crate::store::actions::Undo;
 pub use actions::Done;
+pub use certificate::{Event as CertificateEvent, Prompt as CertificatePrompt};
 pub use editor::{CHECK_INPUT_ID, EDITOR_CONFIRM_ID, EDITOR_INPUT_ID, Editor, Keep};
 use futures::StreamExt;
 use iced::Task;
@@ -50,6 +52,8 @@ pub struct Mailbox {
     outbox_open: bool,
     /// Account setup, when open (in the list's and reader's place).
     setup: Option<crate::ui::screen::setup::Setup>,
+    /// A refused server certificate awaiting the user's decision.
+    certificate: Option<certificate::Prompt>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +137,9 @@ pub enum Message {
     /// "Add account": open account setup.
     AddAccount,
     Setup(crate::ui::screen::setup::Message),
+    Certificate(certificate::Event),
+    /// Tab (true) or Shift+Tab: move the keyboard focus.
+    FocusNext(bool),
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -159,6 +166,7 @@ impl Mailbox {
             unsent: Vec::new(),
             outbox_open: false,
             setup: None,
+            certificate: None,
         };
         let load = mailbox.load_tree();
         // Accounts whose password the keyring kept go online at once: an
@@ -283,6 +291,9 @@ impl Mailbox {
             Message::Write => self.write(),
             Message::AddAccount => self.open_setup(),
             Message::Setup(message) => self.setup_message(message),
+            Message::Certificate(event) => self.certificate_event(event),
+            Message::FocusNext(true) => operation::focus_next(),
+            Message::FocusNext(false) => operation::focus_previous(),
             Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
             Message::ComposerReady(Err(e)) => self.fail(e),
             Message::Composer(msg) => self.composer_message(msg),

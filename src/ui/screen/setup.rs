@@ -46,6 +46,18 @@ pub enum Field {
     Username,
 }
 
+/// The widget id of a server field (for focus and tests).
+pub fn input_id(side: Side, field: Field) -> &'static str {
+    match (side, field) {
+        (Side::Incoming, Field::Host) => "setup-incoming-host",
+        (Side::Incoming, Field::Port) => "setup-incoming-port",
+        (Side::Incoming, Field::Username) => "setup-incoming-username",
+        (Side::Outgoing, Field::Host) => "setup-outgoing-host",
+        (Side::Outgoing, Field::Port) => "setup-outgoing-port",
+        (Side::Outgoing, Field::Username) => "setup-outgoing-username",
+    }
+}
+
 /// One server's settings as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields {

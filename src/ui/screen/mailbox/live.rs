@@ -32,8 +32,18 @@ impl Mailbox {
                     ),
                 };
                 self.tree.set_status(account, status.clone());
+                let refused = match &status {
+                    AccountStatus::Error {
+                        certificate: Some(certificate),
+                        ..
+                    } => Some((**certificate).clone()),
+                    _ => None,
+                };
                 if follow {
                     self.status = Status::Account(account, status);
+                }
+                if let Some(certificate) = refused {
+                    return self.certificate_refused(account, certificate);
                 }
                 if batch_committed {
                     // The list fills as batches commit.

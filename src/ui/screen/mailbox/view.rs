@@ -39,6 +39,14 @@ impl Mailbox {
             .height(Fill)
             .style(theme::sidebar);
         let panes = match &self.composer {
+            _ if self.certificate.is_some() && self.setup.is_none() => row![
+                sidebar,
+                rule::vertical(1),
+                container(self.certificate_view())
+                    .width(Fill)
+                    .height(Fill)
+                    .style(theme::pane),
+            ],
             _ if self.setup.is_some() => row![
                 sidebar,
                 rule::vertical(1),

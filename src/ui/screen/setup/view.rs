@@ -305,6 +305,7 @@ impl Setup {
 fn server(title: String, side: Side, fields: &Fields) -> Element<'_, Message> {
     let input = |field: Field, value: &str, width: f32| {
         text_input("", value)
+            .id(super::input_id(side, field))
             .on_input(move |v| Message::Input(side, field, v))
             .on_submit(Message::Test)
             .size(13)
