@@ -689,7 +689,7 @@ async fn a_silent_connection_is_noticed_by_the_liveness_check() {
     assert!(
         matches!(
             statuses(&seen).last(),
-            Some(AccountStatus::Error { kind: poshta::ErrorKind::Network, retry_in: Some(_), detail })
+            Some(AccountStatus::Error { kind: poshta::ErrorKind::Network, retry_in: Some(_), detail, .. })
                 if detail.contains("no answer")
         ),
         "{seen:#?}"

@@ -169,7 +169,7 @@ pub enum Message {
     Discover,
     /// Identity done: type the servers by hand.
     Manual,
-    Discovered(Result<Offer, UiError>),
+    Discovered(Result<Box<Offer>, UiError>),
     Protocol(Protocol),
     Input(Side, Field, String),
     Security(Side, Security),
@@ -239,7 +239,7 @@ impl Setup {
                 let address = self.email.trim().to_string();
                 return Action::Run(Task::perform(
                     async move { service.discover(&address).await },
-                    |r| Message::Discovered(r.map_err(UiError::from)),
+                    |r| Message::Discovered(r.map(Box::new).map_err(UiError::from)),
                 ));
             }
             Message::Manual if self.step == Step::Identity => {
@@ -250,7 +250,7 @@ impl Setup {
                 self.fill(None);
             }
             Message::Discovered(result) if self.step == Step::Discovering => match result {
-                Ok(offer) => self.fill(Some(offer)),
+                Ok(offer) => self.fill(Some(*offer)),
                 Err(error) => {
                     self.fill(None);
                     self.problem = Some(error.text());
