@@ -23,6 +23,16 @@ pub fn reason(problem: &CertificateProblem) -> String {
     }
 }
 
+/// The fingerprint in two lines of 16 bytes: one unbroken line of 95
+/// characters does not fit the dialog, and halves are easier to compare.
+pub fn fingerprint_lines(certificate: &RejectedCertificate) -> String {
+    let hex = certificate.fingerprint_hex();
+    match (hex.get(..47), hex.get(48..)) {
+        (Some(first), Some(second)) => format!("{first}\n{second}"),
+        _ => hex,
+    }
+}
+
 /// The dialog's body for `certificate`, presented by `host:port`.
 pub fn view<'a, M: Clone + 'a>(
     certificate: &'a RejectedCertificate,
@@ -76,7 +86,7 @@ pub fn view<'a, M: Clone + 'a>(
                                 color: Some(theme::muted(t)),
                             }
                         }),
-                    text(certificate.fingerprint_hex())
+                    text(fingerprint_lines(certificate))
                         .size(12)
                         .font(Font::MONOSPACE)
                         .width(Fill),
