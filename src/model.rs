@@ -18,6 +18,13 @@ id_type!(AccountId);
 id_type!(FolderId);
 id_type!(MessageId);
 
+impl FolderId {
+    /// Every account's Inbox merged, newest first: a view the list and
+    /// the tree show like a folder, never a stored one (SQLite row ids
+    /// are positive).
+    pub const ALL_INBOXES: FolderId = FolderId(-1);
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountKind {
     /// The built-in "Local Folders" account: no server at all.

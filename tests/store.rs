@@ -311,3 +311,60 @@ fn folders_can_be_created_renamed_nested_and_deleted_into_trash() {
     let trash = store.folder_by_role(LOCAL_ACCOUNT, Role::Trash).unwrap();
     assert_eq!((trash.total, trash.unread), (3, 3));
 }
+
+#[test]
+fn all_inboxes_merge_every_accounts_inbox_newest_first() {
+    use poshta::account::{NewAccount, Protocol, Security, Server};
+    let (_dir, mut store) = store();
+    let account = store
+        .add_account(&NewAccount {
+            name: "Shop".into(),
+            email: "shop@example.kz".into(),
+            incoming: Server {
+                protocol: Protocol::Pop3,
+                host: "pop.example.kz".into(),
+                port: 995,
+                security: Security::Tls,
+                username: "shop@example.kz".into(),
+                extra_ca_pem: None,
+                pinned_sha256: None,
+            },
+            outgoing: None,
+        })
+        .unwrap();
+    let shop = store.folder_by_role(account, Role::Inbox).unwrap().id;
+    let local = inbox(&store);
+    let sent = store.folder_by_role(LOCAL_ACCOUNT, Role::Sent).unwrap().id;
+    add(
+        &mut store,
+        local,
+        &[(1, "local old", 1_000), (2, "local new", 3_000)],
+    );
+    add(
+        &mut store,
+        shop,
+        &[(3, "shop middle", 2_000), (4, "shop newest", 4_000)],
+    );
+    add(&mut store, sent, &[(5, "not an inbox", 5_000)]);
+
+    let all = FolderId::ALL_INBOXES;
+    let subjects: Vec<String> = store
+        .message_page(all, 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(
+        subjects,
+        ["shop newest", "local new", "shop middle", "local old"]
+    );
+    let second: Vec<String> = store
+        .message_page(all, 1, 2)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(second, ["local new", "shop middle"], "paged like a folder");
+    assert_eq!(store.message_count(all).unwrap(), 4);
+    assert_eq!(store.all_inboxes_counts().unwrap(), (4, 4));
+}

@@ -261,3 +261,60 @@ fn pem_der(path: &std::path::Path) -> Vec<u8> {
         .unwrap()
         .to_vec()
 }
+
+#[tokio::test]
+async fn with_two_inboxes_the_tree_offers_all_inboxes_with_their_unread_count() {
+    let (_dir, service, _) = support::ui::seeded().await;
+    let local_unread = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.role == Some(poshta::model::Role::Inbox))
+        .unwrap()
+        .unread;
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+    assert!(!mailbox.tree().folders().is_empty(), "the tree is loaded");
+    // One Inbox: nothing to merge.
+    assert!(mailbox.tree().all_inboxes_unread().is_none());
+
+    // A second account, a second Inbox.
+    let server = poshta::account::Server {
+        protocol: Protocol::Pop3,
+        host: "pop.example.kz".into(),
+        port: 995,
+        security: poshta::account::Security::Tls,
+        username: "shop@example.kz".into(),
+        extra_ca_pem: None,
+        pinned_sha256: None,
+    };
+    service
+        .add_account(poshta::account::NewAccount {
+            name: "Shop".into(),
+            email: "shop@example.kz".into(),
+            incoming: server,
+            outgoing: None,
+        })
+        .await
+        .unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+    assert_eq!(mailbox.tree().all_inboxes_unread(), Some(local_unread));
+    assert!(shows(&mailbox, "All Inboxes"));
+    click(&mut mailbox, "All Inboxes").await;
+    assert_eq!(
+        mailbox.list().folder(),
+        Some(poshta::model::FolderId::ALL_INBOXES)
+    );
+    let total = service
+        .message_count(poshta::model::FolderId::ALL_INBOXES)
+        .await
+        .unwrap();
+    assert!(total > 0);
+    assert_eq!(
+        mailbox.list().count(),
+        total,
+        "every Inbox's messages are listed"
+    );
+}

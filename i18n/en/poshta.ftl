@@ -6,6 +6,7 @@ app-title-folder = { $folder } — Poshta
 ## Accounts and folders
 account-local = Local Folders
 folder-inbox = Inbox
+folder-all-inboxes = All Inboxes
 folder-sent = Sent
 folder-drafts = Drafts
 folder-trash = Trash

@@ -6,6 +6,7 @@ app-title-folder = { $folder } — Poshta
 ## Тіркелгілер мен бумалар
 account-local = Жергілікті бумалар
 folder-inbox = Кіріс
+folder-all-inboxes = Барлық кіріс
 folder-sent = Жіберілген
 folder-drafts = Черновиктер
 folder-trash = Қоқыс шелегі

@@ -6,6 +6,7 @@ app-title-folder = { $folder } — Poshta
 ## 账户和文件夹
 account-local = 本地文件夹
 folder-inbox = 收件箱
+folder-all-inboxes = 所有收件箱
 folder-sent = 已发送
 folder-drafts = 草稿
 folder-trash = 已删除

@@ -181,10 +181,19 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<MessageSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM message WHERE folder_id = ?1
-             ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
-        );
+        let sql = if folder == FolderId::ALL_INBOXES {
+            // ?1 unused: one statement shape for both.
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM message
+                 WHERE folder_id IN (SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1
+                 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
+            )
+        } else {
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM message WHERE folder_id = ?1
+                 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
+            )
+        };
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(
             params![folder.0, limit as i64, offset as i64],
@@ -194,12 +203,26 @@ impl Store {
     }
 
     pub fn message_count(&self, folder: FolderId) -> Result<usize> {
+        if folder == FolderId::ALL_INBOXES {
+            return Ok(self.all_inboxes_counts()?.1 as usize);
+        }
         let n: i64 = self.conn().query_row(
             "SELECT total_count FROM folder WHERE id = ?1",
             [folder.0],
             |row| row.get(0),
         )?;
         Ok(n.max(0) as usize)
+    }
+
+    /// Unread and total messages of every account's Inbox together.
+    pub fn all_inboxes_counts(&self) -> Result<(u32, u32)> {
+        let (unread, total): (i64, i64) = self.conn().query_row(
+            "SELECT ifnull(sum(unread_count), 0), ifnull(sum(total_count), 0)
+             FROM folder WHERE role = 'inbox'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok((unread.max(0) as u32, total.max(0) as u32))
     }
 
     pub fn message_summary(&self, id: MessageId) -> Result<MessageSummary> {

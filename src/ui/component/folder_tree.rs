@@ -149,10 +149,9 @@ impl FolderTree {
     pub fn set_data(&mut self, accounts: Vec<Account>, folders: Vec<Folder>) {
         self.accounts = accounts;
         self.folders = folders;
-        if self
-            .selected
-            .is_some_and(|id| !self.folders.iter().any(|f| f.id == id))
-        {
+        if self.selected.is_some_and(|id| {
+            id != FolderId::ALL_INBOXES && !self.folders.iter().any(|f| f.id == id)
+        }) {
             self.selected = None;
         }
     }
@@ -188,8 +187,19 @@ impl FolderTree {
             .map(|f| f.id)
     }
 
+    /// Unread messages of every Inbox together, when there is more than
+    /// one Inbox (only then is "All Inboxes" shown).
+    pub fn all_inboxes_unread(&self) -> Option<u32> {
+        let inboxes = self.folders.iter().filter(|f| f.role == Some(Role::Inbox));
+        let (count, unread) = inboxes.fold((0, 0), |(n, u), f| (n + 1, u + f.unread));
+        (count > 1).then_some(unread)
+    }
+
     pub fn view(&self) -> Element<'_, Message> {
         let mut items = Column::new().spacing(1).padding([8, 6]);
+        if let Some(unread) = self.all_inboxes_unread() {
+            items = items.push(self.all_inboxes_row(unread));
+        }
         for account in &self.accounts {
             items = items.push(
                 container(
@@ -278,6 +288,48 @@ impl FolderTree {
             .on_enter(Message::Hovered(folder.id))
             .on_exit(Message::Left(folder.id))
             .on_right_press(Message::OpenMenu(folder.id))
+            .into()
+    }
+}
+
+impl FolderTree {
+    /// "All Inboxes" with the unread count of them all. Not a drop target
+    /// and without a menu: it is a view, not a folder.
+    fn all_inboxes_row(&self, unread: u32) -> Element<'_, Message> {
+        let weight = if unread > 0 {
+            font::Weight::Bold
+        } else {
+            font::Weight::Normal
+        };
+        let name = text(fl!("folder-all-inboxes")).size(14).font(Font {
+            weight,
+            ..Font::DEFAULT
+        });
+        let count: Element<'_, Message> = if unread > 0 {
+            container(text(fl!("folder-unread", count = unread)).size(11))
+                .padding([1, 7])
+                .style(theme::badge)
+                .into()
+        } else {
+            space().into()
+        };
+        let content = row![
+            space().width(4.0),
+            icon::view(
+                icon::for_role(Some(Role::Inbox)),
+                16.0,
+                iced::Color::from_rgb8(0x4a, 0x55, 0x68)
+            ),
+            container(name).width(Fill).clip(true),
+            count,
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        button(content)
+            .width(Fill)
+            .padding([6, 6])
+            .style(theme::row(self.selected == Some(FolderId::ALL_INBOXES)))
+            .on_press(Message::Select(FolderId::ALL_INBOXES))
             .into()
     }
 }

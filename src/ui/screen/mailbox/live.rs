@@ -83,8 +83,10 @@ impl Mailbox {
     /// the folder is still synced with its account.
     pub(super) fn watch(&self, folder: FolderId) -> Task<Message> {
         let service = self.service.clone();
+        // All Inboxes is no folder to watch: Inboxes are watched anyway.
+        let watched = (folder != FolderId::ALL_INBOXES).then_some(folder);
         Task::future(async move {
-            if let Err(error) = service.watch_folder(Some(folder)).await {
+            if let Err(error) = service.watch_folder(watched).await {
                 tracing::warn!(%error, %folder, "cannot watch the folder on screen");
             }
         })
