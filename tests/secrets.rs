@@ -157,3 +157,101 @@ fn without_a_keyring_the_password_is_asked_for_and_kept_nowhere() {
         Vec::<String>::new()
     );
 }
+
+/// Everything a session might say, at the most verbose log level: adding,
+/// keeping the password, testing both servers (IMAP and SMTP AUTH), a
+/// sync, sending. Neither the logs nor any file under POSHTA_HOME holds
+/// the password, plainly or base64-encoded as SMTP AUTH and IMAP
+/// AUTHENTICATE carry it.
+#[test]
+fn no_log_at_any_level_and_no_file_holds_the_password() {
+    let servers = support::servers();
+    let user = servers.user("carol");
+    let keyring = Keyring::start();
+    let home = tempfile::tempdir().unwrap();
+    let run = |password: Option<&str>, args: &[&str]| {
+        let mut env = vec![
+            ("DBUS_SESSION_BUS_ADDRESS", keyring.bus.as_str()),
+            ("RUST_LOG", "trace"),
+        ];
+        env.extend(password.map(|p| ("POSHTA_PASSWORD", p)));
+        support::cli::run(home.path(), &env, args, b"")
+    };
+    let port = servers.imaps.to_string();
+    let submission = servers.submission_starttls.to_string();
+    let ca = servers.ca_pem.to_string_lossy().to_string();
+    let mut said = Vec::new();
+    let mut step = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        said.extend_from_slice(&out.stdout);
+        said.extend_from_slice(&out.stderr);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let id = step(run(
+        None,
+        &[
+            "account",
+            "add",
+            "--name",
+            "Verbose",
+            "--email",
+            &user.address,
+            "--imap-host",
+            &servers.tls_host,
+            "--imap-port",
+            &port,
+            "--smtp-host",
+            &servers.tls_host,
+            "--smtp-port",
+            &submission,
+            "--smtp-security",
+            "starttls",
+            "--ca-file",
+            &ca,
+        ],
+    ));
+    let id = id.trim();
+    step(run(Some(&user.password), &["account", "password", id]));
+    step(run(None, &["account", "test", id]));
+    step(run(None, &["sync", id]));
+    step(support::cli::run(
+        home.path(),
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", keyring.bus.as_str()),
+            ("RUST_LOG", "trace"),
+        ],
+        &[
+            "send",
+            "--account",
+            id,
+            "--to",
+            &user.address,
+            "--subject",
+            "verbose",
+        ],
+        b"Logged at every level.\n",
+    ));
+    let said = String::from_utf8_lossy(&said);
+    assert!(
+        said.contains("TRACE") || said.contains("DEBUG"),
+        "the logs were on"
+    );
+    let plain_b64 = base64_of(user.password.as_bytes());
+    let sasl_b64 = base64_of(format!("\0{}\0{}", user.address, user.password).as_bytes());
+    for needle in [
+        user.password.as_str(),
+        plain_b64.as_str(),
+        sasl_b64.as_str(),
+    ] {
+        assert!(!said.contains(needle), "the logs hold {needle:?}");
+        assert_eq!(files_containing(home.path(), needle), Vec::<String>::new());
+    }
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    String::from_utf8(poshta::net::base64::encode(bytes)).unwrap()
+}
