@@ -4,6 +4,7 @@
 use super::Service;
 use crate::error::Result;
 use crate::model::AccountId;
+use crate::sync::status::AccountStatus;
 
 impl Service {
     /// Whether `account` downloads every body after its headers.
@@ -12,9 +13,15 @@ impl Service {
     }
 
     /// Turn downloading bodies for offline use on or off for `account`;
-    /// kept in the store, so it holds from the next sync on.
+    /// kept in the store, so it holds from the next sync on. A live
+    /// account waiting for mail syncs at once, so turning it on does not
+    /// wait for the next full sync (which may be days away).
     pub async fn set_offline_bodies(&self, account: AccountId, on: bool) -> Result<()> {
         self.with_store(move |s| s.set_offline_bodies(account, on))
-            .await
+            .await?;
+        if on && matches!(self.status(account), AccountStatus::Online { .. }) {
+            self.sync_now(account).await?;
+        }
+        Ok(())
     }
 }

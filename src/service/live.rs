@@ -260,6 +260,27 @@ impl Service {
         }
     }
 
+    /// Connect `account` again with its current settings (a new pin, say):
+    /// its worker and any watch on its folder end and start afresh, the
+    /// connections made under the old settings with them. Nothing happens
+    /// to an account not asked to be live; in offline mode it stays
+    /// offline.
+    pub(super) async fn reconnect(&self, account: AccountId) -> Result<()> {
+        let running = {
+            let mut state = self.live().state();
+            if !state.wanted.contains(&account) {
+                return Ok(());
+            }
+            let mut running: Vec<_> = state.workers.remove(&account).into_iter().collect();
+            if state.watch.as_ref().is_some_and(|w| w.account == account) {
+                running.extend(state.watch.take().map(|w| w.running));
+            }
+            running
+        };
+        self.end(running).await;
+        self.go_online(account).await
+    }
+
     /// Stop `account`'s worker and forget it was wanted (account removal).
     pub async fn stop(&self, account: AccountId) {
         let running = {

@@ -284,7 +284,12 @@ impl Store {
     }
 }
 
-fn put_server(tx: &Transaction<'_>, id: AccountId, direction: &str, s: &Server) -> Result<()> {
+pub(super) fn put_server(
+    tx: &Transaction<'_>,
+    id: AccountId,
+    direction: &str,
+    s: &Server,
+) -> Result<()> {
     if s.host.trim().is_empty() || s.port == 0 || s.host.chars().any(char::is_control) {
         return Err(Error::InvalidSettings("server"));
     }
