@@ -16,6 +16,7 @@ use crate::sync;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod accounts;
 mod actions;
 mod bodies;
 mod folders;

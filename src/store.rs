@@ -4,6 +4,7 @@
 //! A [`Store`] owns one connection and is used from one thread at a time;
 //! the service runs it on a blocking thread, never on the UI executor.
 
+pub mod account_edit;
 pub mod accounts;
 pub mod actions;
 pub mod bodies;

@@ -12,7 +12,8 @@ use crate::store::pop3::Policy;
 use clap::{ArgGroup, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+
+mod edit;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -71,40 +72,16 @@ pub enum AccountCommand {
         #[arg(long, value_name = "HEX", value_parser = parse_fingerprint)]
         sha256: Option<[u8; 32]>,
     },
-    /// Change how an account checks for mail.
-    Set {
-        id: i64,
-        /// Check every this many minutes (1 to 1440) when the server cannot
-        /// push new mail (POP3, or IMAP without IDLE).
-        #[arg(long, conflicts_with = "check_default")]
-        check_every: Option<u64>,
-        /// Check at the default interval (every 5 minutes) again.
-        #[arg(long)]
-        check_default: bool,
-        /// What happens on the POP3 server to mail once downloaded: leave,
-        /// at-once, when-deleted (here, for good) or after-days.
-        #[arg(long, value_parser = parse_policy)]
-        pop3_policy: Option<Policy>,
-        /// Days for --pop3-policy after-days.
-        #[arg(long, default_value_t = 14)]
-        pop3_days: u32,
-        /// yes if the server files sent mail in Sent itself (Gmail): then
-        /// Poshta keeps no copy of its own.
-        #[arg(long, value_parser = parse_yes_no)]
-        server_files_sent: Option<bool>,
-        /// The signature put under new mail from this account ("" for
-        /// none; \n starts a new line).
-        #[arg(long)]
-        signature: Option<String>,
-        /// Where replies to this account's mail should go ("" for its own
-        /// address).
-        #[arg(long)]
-        reply_to: Option<String>,
-    },
+    /// Change an account: its name, address, servers, place in the list,
+    /// special folders and how it checks for and keeps mail. What is not
+    /// given stays as it is.
+    #[command(visible_alias = "set")]
+    Edit(edit::Edit),
     /// Keep the account's password (read from POSHTA_PASSWORD or the first
     /// line of stdin) in the system keyring, so syncing needs no password.
     Password { id: i64 },
-    /// List accounts with their servers and how often they are checked.
+    /// List accounts in their order, with their servers and how often
+    /// they are checked.
     List,
     /// Connect and log in to the account's servers (both at once) and say
     /// how each went; fails if either did. For a refused certificate it
@@ -273,40 +250,7 @@ pub async fn run(
             }
             writeln!(out, "{id}").map_err(w)?;
         }
-        AccountCommand::Set {
-            id,
-            check_every,
-            check_default,
-            pop3_policy,
-            pop3_days,
-            server_files_sent,
-            signature,
-            reply_to,
-        } => {
-            let id = AccountId(id);
-            if let Some(address) = reply_to {
-                service.set_reply_to(id, address).await?;
-            }
-            if let Some(signature) = signature {
-                service
-                    .set_signature(id, signature.replace("\\n", "\n"))
-                    .await?;
-            }
-            if let Some(files) = server_files_sent {
-                service.set_server_files_sent(id, files).await?;
-            }
-            if let Some(policy) = pop3_policy {
-                service
-                    .set_pop3_policy(id, with_days(policy, pop3_days))
-                    .await?;
-            }
-            if let Some(minutes) = check_every {
-                let every = Duration::from_secs(minutes.saturating_mul(60));
-                service.set_check_interval(id, Some(every)).await?;
-            } else if check_default {
-                service.set_check_interval(id, None).await?;
-            }
-        }
+        AccountCommand::Edit(edit) => edit::run(service, edit).await?,
         AccountCommand::List => {
             for account in service.accounts().await? {
                 let settings = service.account_settings(account.id).await?;

@@ -133,6 +133,46 @@ impl Service {
         }
     }
 
+    /// `account`'s incoming server was `old` and is `new` now (an edit).
+    /// This session's password stays; the keyring is asked again (it may
+    /// know the new server). If the entry name changed, a password kept
+    /// under the old one moves to the new one, unless that holds one
+    /// already (the same login of another account: left as it is), and
+    /// the old entry goes unless another account still uses it. Best
+    /// effort: the settings are saved either way, and without a kept
+    /// password the user is asked, as always. The log names entries,
+    /// never a password.
+    pub(super) async fn password_follows_server(
+        &self,
+        account: AccountId,
+        old: crate::account::Server,
+        new: crate::account::Server,
+    ) {
+        self.passwords().keyring_done.remove(&account);
+        let (from, to) = (secret::entry_name(&old), secret::entry_name(&new));
+        if from == to {
+            return;
+        }
+        let moved = blocking(move || {
+            let Some(password) = secret::get(&old)? else {
+                return Ok(None);
+            };
+            if secret::get(&new)?.is_none() {
+                secret::set(&new, &password)?;
+            }
+            Ok(Some(old))
+        })
+        .await;
+        match moved {
+            Ok(Some(old)) => {
+                tracing::info!(%account, %from, %to, "kept password moved");
+                self.forget_kept_passwords(vec![old]).await;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::info!(%account, %from, %to, error = %e, "kept password not moved"),
+        }
+    }
+
     fn passwords(&self) -> MutexGuard<'_, Passwords> {
         self.inner
             .passwords

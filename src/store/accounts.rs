@@ -314,7 +314,12 @@ impl Store {
 /// them, the pin is dropped whatever `s` carries (typically the old
 /// settings with the host edited), so the new server's certificate is
 /// verified, and shown to the user if it fails, before anyone trusts it.
-fn put_server(tx: &Transaction<'_>, id: AccountId, direction: Direction, s: &Server) -> Result<()> {
+pub(super) fn put_server(
+    tx: &Transaction<'_>,
+    id: AccountId,
+    direction: Direction,
+    s: &Server,
+) -> Result<()> {
     if s.host.trim().is_empty() || s.port == 0 || s.host.chars().any(char::is_control) {
         return Err(Error::InvalidSettings("server"));
     }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// Index i holds migration i+1. Append only; never edit a shipped entry.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -324,4 +324,11 @@ ALTER TABLE account ADD COLUMN smtp_max_size INTEGER;
 -- A draft's copy as a message in its account's Drafts folder (uploaded to
 -- an IMAP server's), replaced at each save that files one.
 ALTER TABLE draft ADD COLUMN copy_id INTEGER REFERENCES message(id) ON DELETE SET NULL;
+"#;
+
+/// A folder the user chose for its role (Sent, Drafts, Trash...): the
+/// server's special-use flags no longer move that role elsewhere at the
+/// next folder sync (see `remote::sync_folder_list`).
+const V11: &str = r#"
+ALTER TABLE folder ADD COLUMN role_chosen INTEGER NOT NULL DEFAULT 0 CHECK (role_chosen IN (0, 1));
 "#;

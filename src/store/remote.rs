@@ -76,10 +76,13 @@ impl Store {
         let mut order: Vec<&RemoteFolder> = listed.iter().collect();
         order.sort_by_key(|f| f.path.len());
         let mut by_path: HashMap<Vec<String>, i64> = HashMap::new();
-        let mut taken_roles = Vec::new();
         let mut result = Vec::with_capacity(order.len());
+        // Roles the user gave folders that stay (listed, or kept only
+        // here) stay with them; the server's flags place the others.
+        let chosen = kept_choices(&tx, account, listed)?;
+        let mut taken_roles: Vec<Role> = chosen.values().copied().collect();
         tx.execute(
-            "UPDATE folder SET role = NULL WHERE account_id = ?1",
+            "UPDATE folder SET role = NULL, role_chosen = 0 WHERE account_id = ?1",
             [account.0],
         )?;
         for f in order {
@@ -94,8 +97,13 @@ impl Store {
                 .checked_sub(1)
                 .and_then(|n| by_path.get(&f.path[..n]).copied());
             // One folder per role; a second claimant stays a plain folder.
-            let role = f.role.filter(|r| !taken_roles.contains(r));
-            if let Some(r) = role {
+            let role = match known.get(&f.remote_name).and_then(|id| chosen.get(id)) {
+                Some(&mine) => Some(mine),
+                None => f.role.filter(|r| !taken_roles.contains(r)),
+            };
+            if let Some(r) = role
+                && !taken_roles.contains(&r)
+            {
                 taken_roles.push(r);
             }
             let adopted = local
@@ -134,6 +142,14 @@ impl Store {
         for (_, id) in known {
             tx.execute("DELETE FROM folder WHERE id = ?1", [id])?;
         }
+        // Chosen roles back on their folders: those listed got theirs
+        // above, those kept only here (or adopted by a listed one) now.
+        let mut restore =
+            tx.prepare("UPDATE folder SET role = ?2, role_chosen = 1 WHERE id = ?1")?;
+        for (id, role) in &chosen {
+            restore.execute(params![id, role.as_str()])?;
+        }
+        drop(restore);
         tx.commit()?;
         Ok(result)
     }
@@ -261,6 +277,36 @@ impl Store {
     pub fn has_body(&self, id: MessageId) -> Result<bool> {
         body_is_here(self.conn(), id)
     }
+}
+
+/// The roles the user chose for `account`'s folders (see
+/// `Store::set_special_folder`) whose folder outlasts a sync to `listed`:
+/// folder id to role.
+fn kept_choices(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    listed: &[RemoteFolder],
+) -> Result<HashMap<i64, Role>> {
+    let mut stmt = tx.prepare(
+        "SELECT id, remote_name, role FROM folder
+         WHERE account_id = ?1 AND role_chosen = 1 AND role IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([account.0], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut kept = HashMap::new();
+    for row in rows {
+        let (id, remote_name, role) = row?;
+        let stays = remote_name.is_none_or(|name| listed.iter().any(|f| f.remote_name == name));
+        if let Some(role) = Role::parse(&role).filter(|_| stays) {
+            kept.insert(id, role);
+        }
+    }
+    Ok(kept)
 }
 
 /// Whether message `id`'s whole body is in the store (false if no such

@@ -348,7 +348,7 @@ where
                 } else if self.control.full_sync.load(Ordering::SeqCst) {
                     self.full_sync(&mut session, offered).await
                 } else {
-                    self.sync_inbox(&mut session, offered).await?;
+                    self.sync_inbox(&mut session, offered, true).await?;
                     // A few new rows at most: quietly, without a status.
                     super::index::catch_up(&self.store, |_| {}).await.map(drop)
                 }
@@ -403,14 +403,17 @@ where
         })
     }
 
-    /// Send queued changes and sync every folder. The INBOX goes first on
-    /// its own, so mail that arrived meanwhile is announced, and last, so
-    /// it is the mailbox selected for IDLE (and what arrived during the
-    /// run is announced too; with CONDSTORE that costs two round trips).
+    /// Send queued changes and sync every folder, then download the
+    /// bodies of an account kept for offline reading. The INBOX goes
+    /// first on its own, so mail that arrived meanwhile is announced, and
+    /// last, so it is the mailbox selected for IDLE (and what arrived
+    /// during the run is announced too; with CONDSTORE that costs two
+    /// round trips).
     async fn full_sync(&self, session: &mut Session, offered: Offered) -> Result<()> {
         self.control.full_sync.store(false, Ordering::SeqCst);
         self.report(AccountStatus::Syncing(Progress::default()));
-        self.sync_inbox(session, offered).await?;
+        // Bodies wait until every folder's list is in.
+        self.sync_inbox(session, offered, false).await?;
         sync_imap::sync_account_with(
             session,
             &self.store,
@@ -424,8 +427,19 @@ where
         self.announce(Event::Changed {
             account: self.account,
         });
-        self.sync_inbox(session, offered).await?;
-        // The lists are all in; now what search needs.
+        if self.keeps_bodies().await? {
+            let stored = super::bodies::download_account(session, &self.store, self.account, |p| {
+                self.report(AccountStatus::Syncing(p.clone()));
+            })
+            .await?;
+            if stored > 0 {
+                self.announce(Event::Changed {
+                    account: self.account,
+                });
+            }
+        }
+        self.sync_inbox(session, offered, true).await?;
+        // The lists and bodies are all in; now what search needs.
         super::index::catch_up(&self.store, |progress| {
             self.report(AccountStatus::Syncing(progress.clone()));
         })
@@ -434,8 +448,14 @@ where
     }
 
     /// Send queued changes, then re-read the INBOX: new mail, flags
-    /// changed elsewhere, expunges. Leaves the INBOX selected for IDLE.
-    async fn sync_inbox(&self, session: &mut Session, offered: Offered) -> Result<()> {
+    /// changed elsewhere, expunges; with `bodies`, the new mail's bodies
+    /// if the account keeps them. Leaves the INBOX selected for IDLE.
+    async fn sync_inbox(
+        &self,
+        session: &mut Session,
+        offered: Offered,
+        bodies: bool,
+    ) -> Result<()> {
         let replayed = sync_imap::replay(session, &self.store, self.account).await?;
         let Some((inbox, synced_before)) = self.inbox().await? else {
             // Not listed yet (first connection): the full sync finds it.
@@ -450,6 +470,10 @@ where
         let summary =
             sync_imap::sync_folder_with(session, &self.store, inbox, "INBOX", mode, |_, _| {})
                 .await?;
+        if bodies {
+            // Examined last, the INBOX stays selected for IDLE.
+            self.new_bodies(session, &summary, inbox, "INBOX").await?;
+        }
         // A first sync brings the whole mailbox, not news.
         if synced_before && summary.new_messages > 0 {
             self.announce(Event::NewMail {
@@ -488,6 +512,8 @@ where
             |_, _| {},
         )
         .await?;
+        self.new_bodies(session, &summary, *folder, remote_name)
+            .await?;
         super::index::catch_up(&self.store, |_| {}).await?;
         if summary.new_messages + summary.flag_changes + summary.removed > 0 {
             self.announce(Event::Changed {
@@ -495,6 +521,30 @@ where
             });
         }
         Ok(())
+    }
+
+    /// Whether the account keeps every body for offline reading. Read at
+    /// each sync, so a change counts from the next one.
+    async fn keeps_bodies(&self) -> Result<bool> {
+        let account = self.account;
+        self.store.run(move |s| s.offline_bodies(account)).await
+    }
+
+    /// After `folder` was re-read: the bodies of the mail that just came,
+    /// if the account keeps them. Quietly, like the check itself.
+    async fn new_bodies(
+        &self,
+        session: &mut Session,
+        synced: &super::Summary,
+        folder: FolderId,
+        remote_name: &str,
+    ) -> Result<()> {
+        if synced.new_messages == 0 || !self.keeps_bodies().await? {
+            return Ok(());
+        }
+        super::bodies::download_folder(session, &self.store, folder, remote_name, |_, _| {})
+            .await
+            .map(drop)
     }
 
     /// The account's INBOX, and whether it was synced before.
