@@ -318,3 +318,78 @@ async fn with_two_inboxes_the_tree_offers_all_inboxes_with_their_unread_count() 
         "every Inbox's messages are listed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_dialog_edits_an_account_and_tests_before_saving() {
+    let servers = support::servers();
+    let user = servers.user("pop9");
+    let (_dir, service, _) = fresh().await;
+    let server = |protocol, port| poshta::account::Server {
+        protocol,
+        host: servers.tls_host.clone(),
+        port,
+        security: poshta::account::Security::Tls,
+        username: user.login().into(),
+        extra_ca_pem: Some(servers.ca_pem_bytes()),
+        pinned_sha256: None,
+    };
+    let account = service
+        .add_account(poshta::account::NewAccount {
+            name: "Shop".into(),
+            email: user.address.clone(),
+            incoming: server(Protocol::Pop3, servers.pop3s),
+            outgoing: Some(server(Protocol::Smtp, servers.submissions)),
+        })
+        .await
+        .unwrap();
+    service.set_password(account, user.password.clone());
+    let inbox = service
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.account_id == account && f.role == Some(poshta::model::Role::Inbox))
+        .unwrap();
+    let (mut mailbox, task) = Mailbox::new(service.clone());
+    settle(&mut mailbox, task).await;
+    let select = poshta::ui::component::folder_tree::Message::Select(inbox.id);
+    send(&mut mailbox, vec![Message::Tree(select)]).await;
+
+    click(&mut mailbox, "Account settings…").await;
+    let wizard = mailbox.setup().expect("setup opens on the account");
+    assert_eq!(wizard.editing(), Some(account));
+    assert_eq!(wizard.step(), Step::Review);
+    assert_eq!(
+        (wizard.name.as_str(), wizard.protocol),
+        ("Shop", Protocol::Pop3)
+    );
+    assert!(shows(
+        &mailbox,
+        "Change the account and test it again before it is saved."
+    ));
+    let edit = |m| vec![Message::Setup(m)];
+    send(
+        &mut mailbox,
+        edit(setup::Message::Name("Shop, Almaty".into())),
+    )
+    .await;
+    // The certificate is for 127.0.0.1 too: the CA still vouches for it.
+    let host = setup::Message::Input(Side::Incoming, Field::Host, servers.host.clone());
+    send(&mut mailbox, edit(host)).await;
+    // Finish is only offered once both servers passed the test.
+    click(&mut mailbox, "Test").await;
+    assert!(
+        mailbox.setup().unwrap().tested_ok(),
+        "logged in with the session's password"
+    );
+    click(&mut mailbox, "Finish").await;
+    assert!(mailbox.setup().is_none());
+    assert_eq!(
+        mailbox.status(),
+        &Status::Done("The account settings were saved.".into())
+    );
+    let settings = service.account_settings(account).await.unwrap();
+    assert_eq!(settings.name, "Shop, Almaty");
+    assert_eq!(settings.incoming.unwrap().host, servers.host);
+    assert_eq!(settings.outgoing.unwrap().port, servers.submissions);
+}

@@ -234,6 +234,10 @@ outbox-send-again = Send again
 outbox-delete = Discard
 
 ## Account setup
+action-edit-account = Account settings…
+setup-edit-intro = Change the account and test it again before it is saved.
+setup-password-keep = Leave empty to keep the current password
+setup-saved = The account settings were saved.
 action-add-account = Add account…
 setup-title = Add a mail account
 setup-edit-title = Account settings

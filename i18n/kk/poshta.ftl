@@ -206,6 +206,10 @@ outbox-send-again = Қайта жіберу
 outbox-delete = Тастау
 
 ## Account setup
+action-edit-account = Тіркелгі баптаулары…
+setup-edit-intro = Тіркелгіні өзгертіп, сақтамас бұрын қайта тексеріңіз.
+setup-password-keep = Қазіргі құпиясөзді қалдыру үшін бос қалдырыңыз
+setup-saved = Тіркелгі баптаулары сақталды.
 action-add-account = Тіркелгі қосу…
 setup-title = Пошта тіркелгісін қосу
 setup-edit-title = Тіркелгі баптаулары

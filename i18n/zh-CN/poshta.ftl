@@ -206,6 +206,10 @@ outbox-send-again = 重新发送
 outbox-delete = 丢弃
 
 ## Account setup
+action-edit-account = 账户设置…
+setup-edit-intro = 修改账户，保存前再测试一次。
+setup-password-keep = 留空则保留当前密码
+setup-saved = 账户设置已保存。
 action-add-account = 添加账户…
 setup-title = 添加邮件账户
 setup-edit-title = 账户设置

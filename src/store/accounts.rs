@@ -324,7 +324,8 @@ pub(super) fn put_server(
         return Err(Error::InvalidSettings("server"));
     }
     // In DO UPDATE the bare column names are the stored row's values and
-    // `excluded.` the new ones.
+    // `excluded.` the new ones. Host names compare without case, as DNS
+    // does.
     tx.execute(
         "INSERT INTO account_server
              (account_id, direction, protocol, host, port, security, username, extra_ca_pem, pinned_sha256)
@@ -337,7 +338,8 @@ pub(super) fn put_server(
              username = excluded.username,
              extra_ca_pem = excluded.extra_ca_pem,
              pinned_sha256 = CASE
-                 WHEN protocol = excluded.protocol AND host = excluded.host AND port = excluded.port
+                 WHEN protocol = excluded.protocol AND lower(host) = lower(excluded.host)
+                      AND port = excluded.port
                  THEN excluded.pinned_sha256
              END",
         params![

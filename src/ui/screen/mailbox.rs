@@ -136,6 +136,9 @@ pub enum Message {
     DraftFound(Result<Option<Box<crate::store::drafts::Draft>>, UiError>),
     /// "Add account": open account setup.
     AddAccount,
+    /// "Account settings": the selected folder's account in setup.
+    EditAccount,
+    AccountLoaded(Result<Box<(AccountId, crate::account::Settings)>, UiError>),
     Setup(crate::ui::screen::setup::Message),
     Certificate(certificate::Event),
     /// Tab (true) or Shift+Tab: move the keyboard focus.
@@ -290,6 +293,13 @@ impl Mailbox {
             Message::Write if self.composer.is_some() => Task::none(),
             Message::Write => self.write(),
             Message::AddAccount => self.open_setup(),
+            Message::EditAccount => self.edit_account(),
+            Message::AccountLoaded(Ok(loaded)) => {
+                let (account, settings) = *loaded;
+                self.setup = Some(crate::ui::screen::setup::Setup::edit(account, settings));
+                Task::none()
+            }
+            Message::AccountLoaded(Err(e)) => self.fail(e),
             Message::Setup(message) => self.setup_message(message),
             Message::Certificate(event) => self.certificate_event(event),
             Message::FocusNext(true) => operation::focus_next(),

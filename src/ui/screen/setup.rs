@@ -7,7 +7,7 @@
 mod view;
 
 use crate::account::discover::{self, Offer, Problem, Source};
-use crate::account::{NewAccount, Protocol, Security, Server};
+use crate::account::{NewAccount, Protocol, Security, Server, Settings};
 use crate::fl;
 use crate::model::AccountId;
 use crate::net::tls::RejectedCertificate;
@@ -192,6 +192,8 @@ pub enum Action {
     /// The account was added; the keyring's problem if the password could
     /// not be kept there.
     Added(AccountId, Option<UiError>),
+    /// An existing account's settings were saved.
+    Edited(AccountId),
 }
 
 impl Setup {
@@ -213,6 +215,37 @@ impl Setup {
             problem: None,
         };
         (setup, operation::focus(NAME_ID))
+    }
+
+    /// An existing account's settings, at the review: the same fields and
+    /// test, then saved in its place. The password is its current one
+    /// unless a new one is typed.
+    pub fn edit(account: AccountId, settings: Settings) -> Setup {
+        let email = settings.email.clone().unwrap_or_default();
+        let incoming = settings.incoming.as_ref();
+        Setup {
+            editing: Some(account),
+            step: Step::Review,
+            name: settings.name.clone(),
+            email: email.clone(),
+            password: String::new(),
+            remember: true,
+            protocol: incoming.map_or(Protocol::Imap, |s| s.protocol),
+            incoming: incoming.map(Fields::of).unwrap_or_default(),
+            outgoing: settings
+                .outgoing
+                .as_ref()
+                .map(Fields::of)
+                .unwrap_or_else(|| Fields::blank(Protocol::Smtp, &email)),
+            offer: None,
+            incoming_outcome: None,
+            outgoing_outcome: None,
+            problem: None,
+        }
+    }
+
+    pub fn editing(&self) -> Option<AccountId> {
+        self.editing
     }
 
     pub fn step(&self) -> Step {
@@ -256,6 +289,8 @@ impl Setup {
                     self.problem = Some(error.text());
                 }
             },
+            // An account keeps its protocol (its mail is stored that way).
+            Message::Protocol(_) if self.editing.is_some() => {}
             Message::Protocol(protocol) => self.switch_protocol(protocol),
             Message::Input(side, field, value) => {
                 let fields = self.fields_mut(side);
@@ -317,6 +352,9 @@ impl Setup {
             }
             Message::Finish if self.step == Step::Tested && self.tested_ok() => {
                 return self.save(service);
+            }
+            Message::Saved(Ok((account, _))) if self.editing.is_some() => {
+                return Action::Edited(account);
             }
             Message::Saved(Ok((account, keyring))) => return Action::Added(account, keyring),
             Message::Saved(Err(error)) => {
@@ -458,6 +496,9 @@ impl Setup {
             return Action::None;
         };
         self.step = Step::Saving;
+        if let Some(account) = self.editing {
+            return self.save_edit(service, account, incoming, outgoing);
+        }
         let email = self.email.trim().to_string();
         let name = match self.name.trim() {
             "" => email.clone(),
@@ -478,6 +519,33 @@ impl Setup {
                         .map(|(id, keyring)| (id, keyring.map(UiError::from)))
                         .map_err(UiError::from),
                 )
+            },
+        ))
+    }
+
+    fn save_edit(
+        &self,
+        service: &Service,
+        account: AccountId,
+        incoming: Server,
+        outgoing: Option<Server>,
+    ) -> Action {
+        let service = service.clone();
+        let (name, email) = (self.name.trim().to_string(), self.email.trim().to_string());
+        let password = (!self.password.is_empty()).then(|| self.password.clone());
+        Action::Run(Task::perform(
+            async move {
+                service
+                    .update_account(account, name, email, incoming, outgoing)
+                    .await?;
+                // A new password typed here replaces this session's.
+                if let Some(password) = password {
+                    service.set_password(account, password);
+                }
+                Ok((account, None))
+            },
+            |r: crate::Result<(AccountId, Option<UiError>)>| {
+                Message::Saved(r.map_err(UiError::from))
             },
         ))
     }

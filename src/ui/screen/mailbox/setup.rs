@@ -19,6 +19,31 @@ impl Mailbox {
         task.map(Message::Setup)
     }
 
+    /// The account of the selected folder, if it is a server account.
+    pub(super) fn selected_server_account(&self) -> Option<crate::model::AccountId> {
+        let account = self.tree.selected()?.account_id;
+        self.tree
+            .account(account)
+            .filter(|a| a.kind != crate::model::AccountKind::Local)
+            .map(|a| a.id)
+    }
+
+    pub(super) fn edit_account(&mut self) -> Task<Message> {
+        let Some(account) = self.selected_server_account() else {
+            return Task::none();
+        };
+        let service = self.service.clone();
+        Task::perform(
+            async move { service.account_settings(account).await },
+            move |r| {
+                Message::AccountLoaded(
+                    r.map(|settings| Box::new((account, settings)))
+                        .map_err(UiError::from),
+                )
+            },
+        )
+    }
+
     pub(super) fn setup_message(
         &mut self,
         message: crate::ui::screen::setup::Message,
@@ -32,6 +57,11 @@ impl Mailbox {
             Action::Close => {
                 self.setup = None;
                 Task::none()
+            }
+            Action::Edited(_) => {
+                self.setup = None;
+                self.status = Status::Done(fl!("setup-saved"));
+                self.load_tree()
             }
             Action::Added(account, keyring) => {
                 self.setup = None;

@@ -134,6 +134,10 @@ impl Mailbox {
                 ),
                 small(fl!("action-import"), Some(Message::Import)),
                 small(fl!("action-add-account"), Some(Message::AddAccount)),
+                small(
+                    fl!("action-edit-account"),
+                    self.selected_server_account().map(|_| Message::EditAccount)
+                ),
             ]
             .spacing(2)
             // Longer words (Kazakh) go on to a second line.

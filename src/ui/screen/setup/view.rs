@@ -169,6 +169,8 @@ impl Setup {
         let mut found = Column::new().spacing(4);
         if let Some(source) = self.source_text() {
             found = found.push(text(source).size(13));
+        } else if self.editing.is_some() {
+            found = found.push(text(fl!("setup-edit-intro")).size(13));
         } else {
             found = found.push(text(fl!("setup-manual-intro")).size(13));
         }
@@ -215,29 +217,66 @@ impl Setup {
                 .style(button::secondary)
                 .on_press(Message::Back)
         });
-        column![
-            found,
-            receive,
-            server(incoming_title, Side::Incoming, &self.incoming),
-            server(fl!("setup-outgoing"), Side::Outgoing, &self.outgoing),
-            muted(fl!("setup-nothing-sent-yet")),
-            row![]
-                .push(back)
-                .push(
-                    button(text(fl!("setup-cancel")).size(13))
-                        .style(button::secondary)
-                        .on_press(Message::Cancel)
-                )
-                .push(container(text("")).width(Fill))
-                .push(
-                    button(text(fl!("setup-test")).size(13))
-                        .style(button::primary)
-                        .on_press(Message::Test)
-                )
-                .spacing(8),
-        ]
-        .spacing(16)
-        .into()
+        let identity = self.editing.map(|_| {
+            let field = |name: String, value: &str, on: fn(String) -> Message| {
+                row![
+                    label(name),
+                    text_input("", value)
+                        .on_input(on)
+                        .size(13)
+                        .padding(6)
+                        .width(Fill)
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center)
+            };
+            column![
+                field(fl!("setup-name"), &self.name, Message::Name),
+                field(fl!("setup-email"), &self.email, Message::Email),
+                row![
+                    label(fl!("setup-password")),
+                    text_input(&fl!("setup-password-keep"), &self.password)
+                        .id(PASSWORD_ID)
+                        .secure(true)
+                        .on_input(Message::Password)
+                        .size(13)
+                        .padding(6)
+                        .width(Fill)
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
+            ]
+            .spacing(8)
+        });
+        column![found]
+            .push(identity)
+            .push(
+                column![
+                    receive,
+                    server(incoming_title, Side::Incoming, &self.incoming),
+                    server(fl!("setup-outgoing"), Side::Outgoing, &self.outgoing),
+                    muted(fl!("setup-nothing-sent-yet")),
+                ]
+                .spacing(16),
+            )
+            .push(
+                row![]
+                    .push(back)
+                    .push(
+                        button(text(fl!("setup-cancel")).size(13))
+                            .style(button::secondary)
+                            .on_press(Message::Cancel),
+                    )
+                    .push(container(text("")).width(Fill))
+                    .push(
+                        button(text(fl!("setup-test")).size(13))
+                            .style(button::primary)
+                            .on_press(Message::Test),
+                    )
+                    .spacing(8),
+            )
+            .spacing(16)
+            .into()
     }
 
     fn tested(&self) -> Element<'_, Message> {
