@@ -241,39 +241,12 @@ impl FolderTree {
 
     fn folder_row<'a>(&self, folder: &'a Folder, depth: usize) -> Element<'a, Message> {
         let selected = self.selected == Some(folder.id);
-        let unread = folder.unread > 0;
-        let weight = if unread {
-            font::Weight::Bold
-        } else {
-            font::Weight::Normal
-        };
-        let name = text(display_name(folder))
-            .size(14)
-            .font(Font {
-                weight,
-                ..Font::DEFAULT
-            })
-            .wrapping(text::Wrapping::None);
-        let count: Element<'a, Message> = if unread {
-            container(text(fl!("folder-unread", count = folder.unread)).size(11))
-                .padding([1, 7])
-                .style(theme::badge)
-                .into()
-        } else {
-            space().into()
-        };
-        let content = row![
-            space().width(12.0 + 16.0 * depth as f32),
-            icon::view(
-                icon::for_role(folder.role),
-                16.0,
-                iced::Color::from_rgb8(0x4a, 0x55, 0x68)
-            ),
-            container(name).width(Fill).clip(true),
-            count,
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center);
+        let content = row_content(
+            12.0 + 16.0 * depth as f32,
+            folder.role,
+            display_name(folder),
+            folder.unread,
+        );
         let target = self.dragging && self.hovered == Some(folder.id);
         let row = button(content)
             .width(Fill)
@@ -296,35 +269,7 @@ impl FolderTree {
     /// "All Inboxes" with the unread count of them all. Not a drop target
     /// and without a menu: it is a view, not a folder.
     fn all_inboxes_row(&self, unread: u32) -> Element<'_, Message> {
-        let weight = if unread > 0 {
-            font::Weight::Bold
-        } else {
-            font::Weight::Normal
-        };
-        let name = text(fl!("folder-all-inboxes")).size(14).font(Font {
-            weight,
-            ..Font::DEFAULT
-        });
-        let count: Element<'_, Message> = if unread > 0 {
-            container(text(fl!("folder-unread", count = unread)).size(11))
-                .padding([1, 7])
-                .style(theme::badge)
-                .into()
-        } else {
-            space().into()
-        };
-        let content = row![
-            space().width(4.0),
-            icon::view(
-                icon::for_role(Some(Role::Inbox)),
-                16.0,
-                iced::Color::from_rgb8(0x4a, 0x55, 0x68)
-            ),
-            container(name).width(Fill).clip(true),
-            count,
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center);
+        let content = row_content(4.0, Some(Role::Inbox), fl!("folder-all-inboxes"), unread);
         button(content)
             .width(Fill)
             .padding([6, 6])
@@ -332,6 +277,48 @@ impl FolderTree {
             .on_press(Message::Select(FolderId::ALL_INBOXES))
             .into()
     }
+}
+
+/// A tree row's face: indent, the role's icon, the name (bold while
+/// something is unread) and the unread badge.
+fn row_content<'a, M: 'a>(
+    indent: f32,
+    role: Option<Role>,
+    label: String,
+    unread: u32,
+) -> iced::widget::Row<'a, M> {
+    let weight = if unread > 0 {
+        font::Weight::Bold
+    } else {
+        font::Weight::Normal
+    };
+    let name = text(label)
+        .size(14)
+        .font(Font {
+            weight,
+            ..Font::DEFAULT
+        })
+        .wrapping(text::Wrapping::None);
+    let count: Element<'a, M> = if unread > 0 {
+        container(text(fl!("folder-unread", count = unread)).size(11))
+            .padding([1, 7])
+            .style(theme::badge)
+            .into()
+    } else {
+        space().into()
+    };
+    row![
+        space().width(indent),
+        icon::view(
+            icon::for_role(role),
+            16.0,
+            iced::Color::from_rgb8(0x4a, 0x55, 0x68)
+        ),
+        container(name).width(Fill).clip(true),
+        count,
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center)
 }
 
 /// A word and a coloured dot for an account's connection.
