@@ -135,9 +135,9 @@ pub async fn discover(address: &str, settings: &Settings) -> Result<Offer> {
     let address = address.trim();
     // The shipped list needs no network and is the most trusted.
     if let Some(provider) = providers::for_address(address) {
-        return Ok(offer_of(
-            Source::Provider(provider.name.clone()),
-            provider_found(provider, address),
+        return Ok(merge(
+            &[Source::Provider(provider.name.clone())],
+            vec![Some(provider_found(provider, address))],
         ));
     }
     let resolver = dns::resolver(settings)?;
@@ -195,8 +195,9 @@ fn merge(sources: &[Source], answers: Vec<Option<Found>>) -> Offer {
     let mut offer = Offer::default();
     for (source, found) in sources.iter().zip(answers) {
         let Some(found) = found else { continue };
-        offer.problems.extend(found.problems.iter().cloned());
-        if offer.source.is_none() && found.incoming() {
+        let incoming = found.incoming();
+        offer.problems.extend(found.problems);
+        if offer.source.is_none() && incoming {
             offer.source = Some(found.source.unwrap_or_else(|| source.clone()));
             offer.imap = found.imap;
             offer.pop3 = found.pop3;
@@ -205,12 +206,6 @@ fn merge(sources: &[Source], answers: Vec<Option<Found>>) -> Offer {
             offer.smtp = found.smtp;
         }
     }
-    offer
-}
-
-fn offer_of(source: Source, found: Found) -> Offer {
-    let mut offer = merge(&[source], vec![Some(found)]);
-    offer.problems.dedup();
     offer
 }
 

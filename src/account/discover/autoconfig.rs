@@ -94,11 +94,11 @@ pub async fn fetch(client: &reqwest::Client, url: String, address: &str) -> Foun
         }
     };
     match parse(&body, address) {
-        Ok(found) if !found.incoming() && offers_plaintext(&body) => Found {
+        Ok((found, plaintext_offered)) if !found.incoming() && plaintext_offered => Found {
             problems: vec![Problem::AutoconfigInsecure { url }],
             ..found
         },
-        Ok(found) => found,
+        Ok((found, _)) => found,
         Err(detail) => Found {
             problems: vec![Problem::AutoconfigMalformed { url, detail }],
             ..Found::default()
@@ -159,14 +159,16 @@ struct Element {
 
 /// The servers `xml` offers for `address`: the first usable one of each
 /// protocol, in the document's order of preference. Unencrypted offers
-/// are dropped; an answer with only those finds nothing.
-fn parse(xml: &[u8], address: &str) -> std::result::Result<Found, String> {
+/// are dropped; an answer with only those finds nothing. Beside it:
+/// whether any was dropped (to say why such an answer was not used).
+fn parse(xml: &[u8], address: &str) -> std::result::Result<(Found, bool), String> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().trim_text(true);
     let mut found = Found::default();
     let mut current: Option<(bool, Element)> = None;
     let mut field = String::new();
     let mut saw_config = false;
+    let mut plaintext_offered = false;
     let mut buf = Vec::new();
     loop {
         let event = reader
@@ -213,6 +215,7 @@ fn parse(xml: &[u8], address: &str) -> std::result::Result<Found, String> {
                 if matches!(name.as_ref(), b"incomingServer" | b"outgoingServer")
                     && let Some((incoming, element)) = current.take()
                 {
+                    plaintext_offered |= element.socket_type.eq_ignore_ascii_case("plain");
                     take(&mut found, incoming, element, address);
                 }
                 field.clear();
@@ -225,14 +228,7 @@ fn parse(xml: &[u8], address: &str) -> std::result::Result<Found, String> {
     if !saw_config {
         return Err("not an autoconfig document (no clientConfig)".into());
     }
-    Ok(found)
-}
-
-/// Whether a parsed document offered unencrypted connections (to say why
-/// an answer that found nothing was not used).
-fn offers_plaintext(xml: &[u8]) -> bool {
-    let xml = String::from_utf8_lossy(xml).to_ascii_lowercase();
-    xml.contains("<sockettype>plain</sockettype>")
+    Ok((found, plaintext_offered))
 }
 
 /// Keep `element` in `found` if it is the first usable one of its kind.
@@ -323,7 +319,7 @@ mod tests {
 
     #[test]
     fn the_first_secure_password_server_of_each_kind_is_taken() {
-        let found = parse(XML.as_bytes(), "aigerim@mail.kz").unwrap();
+        let (found, _) = parse(XML.as_bytes(), "aigerim@mail.kz").unwrap();
         let imap = found.imap.unwrap();
         assert_eq!(
             (imap.host.as_str(), imap.port, imap.security),
@@ -344,10 +340,12 @@ mod tests {
         let xml = r#"<clientConfig><emailProvider>
             <incomingServer type="imap"><hostname>imap.x.kz</hostname><port>143</port>
             <socketType>plain</socketType></incomingServer></emailProvider></clientConfig>"#;
-        let found = parse(xml.as_bytes(), "a@x.kz").unwrap();
+        let (found, plaintext_offered) = parse(xml.as_bytes(), "a@x.kz").unwrap();
         assert!(!found.incoming());
-        assert!(offers_plaintext(xml.as_bytes()));
-        assert!(!offers_plaintext(XML.replace("plain", "SSL").as_bytes()));
+        assert!(plaintext_offered);
+        let (_, plaintext_offered) =
+            parse(XML.replace("plain", "SSL").as_bytes(), "a@x.kz").unwrap();
+        assert!(!plaintext_offered);
     }
 
     #[test]
@@ -375,7 +373,7 @@ mod tests {
                 <port>{port}</port><socketType>SSL</socketType></incomingServer></clientConfig>"#
             );
             assert!(
-                parse(xml.as_bytes(), "a@x.kz").unwrap().imap.is_none(),
+                parse(xml.as_bytes(), "a@x.kz").unwrap().0.imap.is_none(),
                 "{host}:{port}"
             );
         }
