@@ -5,7 +5,7 @@
 use super::Store;
 use super::accounts::put_server;
 use super::folders::LOCAL_ACCOUNT;
-use crate::account::{Direction, NewAccount, Protocol, Server, Settings};
+use crate::account::{Direction, NewAccount, Protocol, Settings};
 use crate::error::{Error, Result};
 use crate::model::{AccountId, FolderId, Role};
 use rusqlite::params;
@@ -19,7 +19,8 @@ impl Store {
     /// The incoming protocol stays: going from IMAP to POP3 or back moves
     /// mail around and is `switch_incoming`'s job. A pin is a decision
     /// about one certificate seen at one host and port, so a server whose
-    /// host or port changes loses it, whatever `edit` carries.
+    /// host or port changes loses it, whatever `edit` carries (`put_server`
+    /// sees to that for every replaced server).
     pub fn update_account(&mut self, id: AccountId, edit: &NewAccount) -> Result<Settings> {
         if id == LOCAL_ACCOUNT {
             return Err(Error::ProtectedAccount);
@@ -43,18 +44,13 @@ impl Store {
         {
             return Err(Error::InvalidSettings("outgoing server"));
         }
-        let incoming = pin_kept_if_same(old.incoming.as_ref(), &edit.incoming);
-        let outgoing = edit
-            .outgoing
-            .as_ref()
-            .map(|s| pin_kept_if_same(old.outgoing.as_ref(), s));
         let tx = self.conn_mut().transaction()?;
         tx.execute(
             "UPDATE account SET name = ?2, email = ?3 WHERE id = ?1",
             params![id.0, name, email],
         )?;
-        put_server(&tx, id, Direction::Incoming, &incoming)?;
-        match &outgoing {
+        put_server(&tx, id, Direction::Incoming, &edit.incoming)?;
+        match &edit.outgoing {
             Some(server) => put_server(&tx, id, Direction::Outgoing, server)?,
             None => {
                 tx.execute(
@@ -145,24 +141,10 @@ fn checked_text<'a>(text: &'a str, what: &'static str) -> Result<&'a str> {
     Ok(text)
 }
 
-/// `new` with its pin only if it is the server the pin was given for
-/// (same protocol, host and port as `old`), or a server added now.
-fn pin_kept_if_same(old: Option<&Server>, new: &Server) -> Server {
-    let same = old.is_none_or(|old| {
-        old.protocol == new.protocol
-            && old.host.trim().eq_ignore_ascii_case(new.host.trim())
-            && old.port == new.port
-    });
-    Server {
-        pinned_sha256: new.pinned_sha256.filter(|_| same),
-        ..new.clone()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::Security;
+    use crate::account::{Security, Server};
     use crate::store::remote::RemoteFolder;
 
     fn server(protocol: Protocol, host: &str, port: u16) -> Server {
