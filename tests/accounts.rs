@@ -660,25 +660,7 @@ async fn an_edit_reconnects_a_live_account_with_this_sessions_password() {
 /// poshta-cli as its own process with `bus` as its session bus and
 /// `password` in POSHTA_PASSWORD if given (stdin is empty).
 fn cli_process(home: &Path, bus: &str, password: Option<&str>, args: &[&str]) -> String {
-    let mut env = vec![("DBUS_SESSION_BUS_ADDRESS", bus)];
-    env.extend(password.map(|p| ("POSHTA_PASSWORD", p)));
-    support::cli::ok(support::cli::run(home, &env, args, b""))
-}
-
-/// Every file under `dir` that contains `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        {
-            found.push(path.display().to_string());
-        }
-    }
-    found
+    support::cli::ok(support::keyring::cli(home, bus, password, args))
 }
 
 #[test]
@@ -761,7 +743,7 @@ fn a_kept_password_moves_with_its_renamed_server_and_is_written_nowhere() {
     );
 
     assert_eq!(
-        files_containing(home, &carol.password),
+        support::files_containing(home, &carol.password),
         Vec::<String>::new(),
         "the password is in no file of the profile"
     );

@@ -7,16 +7,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::Output;
-use support::keyring::Keyring;
-
-/// Run poshta-cli over `home` with `bus` as its session bus; `password`
-/// in POSHTA_PASSWORD if given (stdin is always empty).
-fn cli(home: &Path, bus: &str, password: Option<&str>, args: &[&str]) -> Output {
-    let mut env = vec![("DBUS_SESSION_BUS_ADDRESS", bus)];
-    env.extend(password.map(|p| ("POSHTA_PASSWORD", p)));
-    support::cli::run(home, &env, args, b"")
-}
+use support::files_containing;
+use support::keyring::{Keyring, cli};
 
 use support::cli::ok;
 
@@ -46,22 +38,6 @@ fn add_account(home: &Path, bus: &str) -> String {
         ],
     ));
     id.trim().to_string()
-}
-
-/// Every file under `dir` that contains `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        {
-            found.push(path.display().to_string());
-        }
-    }
-    found
 }
 
 #[test]

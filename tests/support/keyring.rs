@@ -4,7 +4,16 @@
 //! test process's own environment is never changed.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// Run poshta-cli over `home` with `bus` as its session bus (a keyring's,
+/// or one nobody listens on); `password` in POSHTA_PASSWORD if given.
+/// Stdin is empty.
+pub fn cli(home: &Path, bus: &str, password: Option<&str>, args: &[&str]) -> Output {
+    let mut env = vec![("DBUS_SESSION_BUS_ADDRESS", bus)];
+    env.extend(password.map(|p| ("POSHTA_PASSWORD", p)));
+    super::cli::run(home, &env, args, b"")
+}
 
 pub struct Keyring {
     dir: tempfile::TempDir,

@@ -90,6 +90,22 @@ pub struct Servers {
     pub users: Vec<User>,
 }
 
+/// Every file under `dir` that contains `needle` (secrets must be in none).
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if let Ok(bytes) = fs::read(&path)
+            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
 const START_HINT: &str = "run `bash tests/servers/install.sh` first (as root or with sudo)";
 
 static SERVERS: OnceLock<Result<Servers, String>> = OnceLock::new();
