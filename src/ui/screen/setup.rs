@@ -65,9 +65,18 @@ pub struct Fields {
     pub port: String,
     pub security: Security,
     pub username: String,
-    /// The certificate the user chose to trust here, if any.
-    pinned: Option<[u8; 32]>,
+    /// The certificate the user chose to trust, with the host and port it
+    /// was presented at: it counts only while the fields still name them
+    /// (as the store keeps a pin only for its server).
+    pinned: Option<Pin>,
     extra_ca: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pin {
+    host: String,
+    port: u16,
+    sha256: [u8; 32],
 }
 
 impl Fields {
@@ -77,7 +86,11 @@ impl Fields {
             port: server.port.to_string(),
             security: server.security,
             username: server.username.clone(),
-            pinned: server.pinned_sha256,
+            pinned: server.pinned_sha256.map(|sha256| Pin {
+                host: server.host.clone(),
+                port: server.port,
+                sha256,
+            }),
             extra_ca: server.extra_ca_pem.clone(),
         }
     }
@@ -100,6 +113,11 @@ impl Fields {
         if self.username.trim().is_empty() {
             return None;
         }
+        let pinned_sha256 = self
+            .pinned
+            .as_ref()
+            .filter(|pin| pin.port == port && pin.host.eq_ignore_ascii_case(host))
+            .map(|pin| pin.sha256);
         Some(Server {
             protocol,
             host: host.to_ascii_lowercase(),
@@ -107,7 +125,7 @@ impl Fields {
             security: self.security,
             username: self.username.trim().to_string(),
             extra_ca_pem: self.extra_ca.clone(),
-            pinned_sha256: self.pinned,
+            pinned_sha256,
         })
     }
 }
@@ -295,16 +313,8 @@ impl Setup {
             Message::Input(side, field, value) => {
                 let fields = self.fields_mut(side);
                 match field {
-                    Field::Host => {
-                        // Another host is another server: its certificate
-                        // has not been trusted.
-                        fields.pinned = None;
-                        fields.host = value;
-                    }
-                    Field::Port => {
-                        fields.pinned = None;
-                        fields.port = value;
-                    }
+                    Field::Host => fields.host = value,
+                    Field::Port => fields.port = value,
                     Field::Username => fields.username = value,
                 }
                 self.problem = None;
@@ -341,8 +351,13 @@ impl Setup {
                     Side::Outgoing => &self.outgoing_outcome,
                 };
                 if let Some(certificate) = outcome.as_ref().and_then(|o| o.certificate.as_ref()) {
-                    let pin = certificate.fingerprint_sha256;
-                    self.fields_mut(side).pinned = Some(pin);
+                    let sha256 = certificate.fingerprint_sha256;
+                    let fields = self.fields_mut(side);
+                    // Tested, so the fields name a whole server.
+                    if let Ok(port) = fields.port.trim().parse() {
+                        let host = fields.host.trim().to_string();
+                        fields.pinned = Some(Pin { host, port, sha256 });
+                    }
                     return self.test(service);
                 }
             }
@@ -584,5 +599,42 @@ impl Setup {
         self.offer
             .as_ref()
             .is_some_and(|o| o.imap.is_some() && o.pop3.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trusted_certificate_counts_only_at_its_host_and_port() {
+        let mut fields = Fields {
+            host: "Mail.Example.kz".into(),
+            port: "993".into(),
+            username: "aigerim".into(),
+            pinned: Some(Pin {
+                host: "mail.example.kz".into(),
+                port: 993,
+                sha256: [7; 32],
+            }),
+            ..Fields::default()
+        };
+        let pin = |f: &Fields| f.server(Protocol::Imap).unwrap().pinned_sha256;
+        assert_eq!(
+            pin(&fields),
+            Some([7; 32]),
+            "host names compare without case"
+        );
+        fields.host = "imap.example.kz".into();
+        assert_eq!(pin(&fields), None, "another host");
+        fields.host = "mail.example.kz".into();
+        fields.port = "994".into();
+        assert_eq!(pin(&fields), None, "another port");
+        fields.port = "993".into();
+        assert_eq!(
+            pin(&fields),
+            Some([7; 32]),
+            "back at the server it was trusted for"
+        );
     }
 }
