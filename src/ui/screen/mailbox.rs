@@ -1,8 +1,10 @@
 //! The main window's screen: folder tree, message list and reader side by
 //! side (or the composer), a folder toolbar and a status line. Its state
 //! and update loop live here; the layout in `view`, writing in `compose`,
-//! prompts in `editor`, message actions in `actions`, accounts' live
-//! connections in `live`.
+//! prompts (and what submitting them does) in `editor`, message actions
+//! in `actions`, accounts' live connections in `live`, the Outbox in
+//! `outbox`, account setup in `setup`, refused certificates in
+//! `certificate`.
 
 use crate::fl;
 use crate::import::Progress;
@@ -600,123 +602,6 @@ impl Mailbox {
             },
             |r| Message::FlagsSaved(r.map(|_| ()).map_err(UiError::from)),
         )
-    }
-
-    fn new_folder_editor(&self) -> Option<Editor> {
-        // New folders go under the selected folder of a local account,
-        // else at the top of Local Folders.
-        let (account, parent) = match self.tree.selected() {
-            Some(f) if f.account_id == LOCAL_ACCOUNT && f.role.is_none() => {
-                (f.account_id, Some(f.id))
-            }
-            _ => (LOCAL_ACCOUNT, None),
-        };
-        Some(Editor::Create {
-            account,
-            parent,
-            name: String::new(),
-        })
-    }
-
-    fn open_editor(&mut self, editor: Option<Editor>) -> Task<Message> {
-        let Some(editor) = editor else {
-            return Task::none();
-        };
-        let focus = !matches!(editor, Editor::Delete { .. });
-        self.editor = Some(editor);
-        if focus {
-            Task::batch([
-                operation::focus(EDITOR_INPUT_ID),
-                operation::select_all(EDITOR_INPUT_ID),
-            ])
-        } else {
-            Task::none()
-        }
-    }
-
-    /// The selected folder if it is one the user made (renamable, deletable).
-    fn user_folder(&self) -> Option<&crate::model::Folder> {
-        self.tree.selected().filter(|f| f.role.is_none())
-    }
-
-    fn submit_editor(&mut self) -> Task<Message> {
-        let Some(editor) = self.editor.clone() else {
-            return Task::none();
-        };
-        let service = self.service.clone();
-        let done =
-            |r: crate::Result<Option<FolderId>>| Message::FolderEdited(r.map_err(UiError::from));
-        match editor {
-            Editor::Create {
-                account,
-                parent,
-                name,
-            } => Task::perform(
-                async move { service.create_folder(account, parent, name).await.map(Some) },
-                done,
-            ),
-            Editor::Rename { folder, name } => Task::perform(
-                async move { service.rename_folder(folder, name).await.map(|()| None) },
-                done,
-            ),
-            Editor::Delete { folder, .. } => Task::perform(
-                async move { service.delete_folder(folder).await.map(|_| None) },
-                done,
-            ),
-            Editor::DeleteMessages { ids } => {
-                self.editor = None;
-                self.delete_forever(ids)
-            }
-            Editor::Empty { folder, .. } => {
-                self.editor = None;
-                self.empty_folder(folder)
-            }
-            Editor::Password {
-                account,
-                password,
-                remember,
-                ..
-            } => {
-                self.service.set_password(account, password.clone());
-                self.editor = None;
-                let sync = self.start_sync(account);
-                if !remember {
-                    return sync;
-                }
-                // Kept in the keyring meanwhile; if it cannot be, the
-                // session still has it and the status line says why.
-                let service = self.service.clone();
-                let keep = Task::perform(
-                    async move { service.remember_password(account, password).await },
-                    |r| Message::SyncStarted(r.map_err(UiError::from)),
-                );
-                Task::batch([sync, keep])
-            }
-            Editor::ServerCopies {
-                account,
-                name,
-                choice,
-                days,
-                minutes,
-            } => {
-                let (Some(policy), Some(minutes)) =
-                    (choice.policy(&days), editor::check_minutes(&minutes))
-                else {
-                    return Task::none();
-                };
-                self.editor = None;
-                let every = std::time::Duration::from_secs(minutes * 60);
-                self.act(async move {
-                    service.set_pop3_policy(account, policy).await?;
-                    service.set_check_interval(account, Some(every)).await?;
-                    Ok(actions::Done {
-                        text: fl!("server-copies-saved", account = name.as_str()),
-                        undo: None,
-                        gone: Vec::new(),
-                    })
-                })
-            }
-        }
     }
 
     /// "Get messages": sync the selected folder's server account, or the
