@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 mod account;
 mod actions;
+mod attachment;
 mod certificate;
 mod discover;
 mod send;
@@ -71,6 +72,9 @@ pub enum Command {
     /// Add, list or remove server accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// List, save or open a message's attachments.
+    #[command(subcommand)]
+    Attachment(attachment::AttachmentCommand),
     #[command(flatten)]
     Action(actions::ActionCommand),
     #[command(flatten)]
@@ -211,6 +215,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         }
         Command::Account(cmd) => account::run(&service, cmd, given_home.as_deref(), out).await?,
         Command::Action(cmd) => actions::run(&service, cmd, out).await?,
+        Command::Attachment(cmd) => attachment::run(&service, cmd, out).await?,
         Command::Send(cmd) => send::run(&service, cmd, out).await?,
         Command::Sync { account, bodies } => {
             let account = AccountId(account);

@@ -45,6 +45,8 @@ pub enum ErrorKind {
     /// A message to send has no recipient, a bad address or a line break
     /// where none may be.
     InvalidMessage,
+    /// Saving would replace a file (or follow a link) already there.
+    FileExists,
     Internal,
 }
 
@@ -75,6 +77,7 @@ impl ErrorKind {
             ErrorKind::InvalidMessage => "error-invalid-message",
             ErrorKind::ServerRefused => "error-server-refused",
             ErrorKind::Offline => "error-offline",
+            ErrorKind::FileExists => "error-file-exists",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -139,6 +142,10 @@ pub enum Error {
     Keyring(String),
     #[error("this message cannot be sent: {0}")]
     InvalidMessage(&'static str),
+    /// Nothing was written: `name` exists in the folder (a file, a folder
+    /// or a symlink, which is not followed). `suggested` is free.
+    #[error("{name} already exists (a free name: {suggested})")]
+    FileExists { name: String, suggested: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -168,6 +175,7 @@ impl Error {
             Error::Offline => ErrorKind::Offline,
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::InvalidMessage(_) => ErrorKind::InvalidMessage,
+            Error::FileExists { .. } => ErrorKind::FileExists,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -3,6 +3,7 @@
 //! iced window.
 
 pub mod account;
+pub mod attachment;
 pub mod cli;
 pub mod error;
 pub mod imap;

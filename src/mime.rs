@@ -3,6 +3,7 @@
 //! one place.
 
 pub mod compose;
+pub mod filename;
 pub mod flowed;
 pub mod mbox;
 pub mod parse;

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 mod accounts;
 mod actions;
+mod attachments;
 mod bodies;
 mod folders;
 mod live;

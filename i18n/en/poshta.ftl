@@ -96,6 +96,7 @@ error-server-refused = The mail server refused the change.
 error-offline = This needs a connection to the mail server; the account is offline.
 error-keyring = The system keyring could not be reached, so the password is kept only until Poshta closes.
 error-invalid-message = This message cannot be sent: check its recipients and subject.
+error-file-exists = A file with that name is already in the folder; nothing was replaced.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.
 

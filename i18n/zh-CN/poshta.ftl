@@ -95,6 +95,7 @@ error-server-refused = 邮件服务器拒绝了此更改。
 error-offline = 此操作需要连接邮件服务器，但该账户处于离线状态。
 error-keyring = 无法访问系统密钥环，因此密码只保留到 Poshta 关闭为止。
 error-invalid-message = 无法发送此邮件：请检查收件人和主题。
+error-file-exists = 文件夹中已有同名文件；未替换任何内容。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。
 

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Attachment, Flags};
-use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Largest message Poshta accepts into the store (a 50 MB attachment,
@@ -131,21 +131,7 @@ fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
     }
     truncate_chars(&mut body, MAX_BODY_CHARS);
     let preview = preview_of(&body);
-    let attachments = msg
-        .attachments()
-        .map(|part| Attachment {
-            filename: part.attachment_name().map(str::to_string),
-            mime_type: part
-                .content_type()
-                .map(|ct| match &ct.c_subtype {
-                    Some(sub) => format!("{}/{}", ct.c_type, sub),
-                    None => ct.c_type.to_string(),
-                })
-                .unwrap_or_else(|| "application/octet-stream".into())
-                .to_ascii_lowercase(),
-            size: part.len() as u64,
-        })
-        .collect();
+    let attachments = msg.attachments().map(attachment_of).collect();
     Some(Parsed {
         subject: msg.subject().unwrap_or_default().trim().to_string(),
         from_name,
@@ -166,6 +152,78 @@ fn parse_unguarded(raw: &[u8]) -> Option<Parsed> {
         attachments,
         stored_flags: stored_flags(&msg),
     })
+}
+
+fn attachment_of(part: &MessagePart<'_>) -> Attachment {
+    Attachment {
+        filename: part.attachment_name().map(str::to_string),
+        mime_type: part
+            .content_type()
+            .map(|ct| match &ct.c_subtype {
+                Some(sub) => format!("{}/{}", ct.c_type, sub),
+                None => ct.c_type.to_string(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".into())
+            .to_ascii_lowercase(),
+        size: part.len() as u64,
+    }
+}
+
+/// The attachments of `raw`, in the order of [`Parsed::attachments`],
+/// each with its decoded contents; with `only`, just that one (none if
+/// there is no such index). Bounded by the message size limit.
+pub fn attachment_contents(raw: &[u8], only: Option<usize>) -> Result<Vec<(Attachment, Vec<u8>)>> {
+    if raw.len() > MAX_MESSAGE_BYTES {
+        return Err(Error::TooLarge {
+            what: "message",
+            limit: MAX_MESSAGE_BYTES,
+        });
+    }
+    catch_unwind(AssertUnwindSafe(|| {
+        let msg = MessageParser::default().parse(raw)?;
+        Some(
+            msg.attachments()
+                .enumerate()
+                .filter(|(i, _)| only.is_none_or(|o| o == *i))
+                .map(|(_, part)| (attachment_of(part), contents_of(part, raw)))
+                .collect(),
+        )
+    }))
+    .map_err(|_| Error::UnreadableMessage)?
+    .ok_or(Error::UnreadableMessage)
+}
+
+/// The bytes of a part as sent, transfer encoding undone. mail-parser
+/// turns text parts into UTF-8; a text attachment in another charset is
+/// saved in its own, as the sender's program wrote it.
+fn contents_of(part: &MessagePart<'_>, raw: &[u8]) -> Vec<u8> {
+    let foreign_charset = part.is_text()
+        && part
+            .content_type()
+            .and_then(|ct| ct.attribute("charset"))
+            .is_some_and(|cs| {
+                !(cs.eq_ignore_ascii_case("utf-8")
+                    || cs.eq_ignore_ascii_case("utf8")
+                    || cs.eq_ignore_ascii_case("us-ascii"))
+            });
+    if !foreign_charset {
+        return part.contents().to_vec();
+    }
+    let body = raw
+        .get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)
+        .unwrap_or_default();
+    let encoding = part
+        .content_transfer_encoding()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let decoded = match encoding.as_str() {
+        "base64" => mail_parser::decoders::base64::base64_decode(body),
+        "quoted-printable" => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+        }
+        _ => Some(body.to_vec()),
+    };
+    decoded.unwrap_or_else(|| part.contents().to_vec())
 }
 
 fn stored_flags(msg: &mail_parser::Message<'_>) -> Flags {
@@ -266,6 +324,25 @@ mod tests {
         assert_eq!(full.attachments.len(), 1);
         assert_eq!(header_end(b"A: b\n\nbody"), 6);
         assert_eq!(header_end(b"A: b\r\n"), 6);
+    }
+
+    #[test]
+    fn attachment_contents_are_decoded_in_their_own_charset() {
+        let raw = b"From: a@example.test\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Disposition: attachment; filename=q.txt\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Disposition: attachment; filename=p.txt\r\n\r\ncaf\xe9\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=b.bin\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC/w==\r\n--b--\r\n";
+        let all = attachment_contents(raw, None).expect("parses");
+        let bytes: Vec<&[u8]> = all.iter().map(|(_, b)| b.as_slice()).collect();
+        assert_eq!(bytes, [&b"caf\xe9"[..], b"caf\xe9", b"\x00\x01\x02\xff"]);
+        let listed = parse(raw).expect("parses").attachments;
+        let metadata: Vec<_> = all.into_iter().map(|(a, _)| a).collect();
+        assert_eq!(metadata, listed);
+        let one = attachment_contents(raw, Some(2)).expect("parses");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0.filename.as_deref(), Some("b.bin"));
+        assert!(
+            attachment_contents(raw, Some(3))
+                .expect("parses")
+                .is_empty()
+        );
     }
 
     #[test]

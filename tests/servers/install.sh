@@ -2,7 +2,9 @@
 # Installs the servers the live tests run against (Dovecot, Postfix,
 # gnome-keyring on a private D-Bus for secrets, dnsmasq for the DNS answers
 # of account discovery,
-# OpenSSL; isync and fetchmail for the IMAP and POP3 benchmarks) without
+# OpenSSL; isync and fetchmail for the IMAP and POP3 benchmarks; xdg-utils
+# and file, through which an opened attachment reaches the default
+# application) without
 # letting the package scripts start system-wide daemons.
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
@@ -14,7 +16,8 @@ fi
 
 PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
           openssl ca-certificates procps python3 isync fetchmail
-          gnome-keyring dbus-daemon libsecret-tools dnsmasq-base)
+          gnome-keyring dbus-daemon libsecret-tools dnsmasq-base
+          xdg-utils file)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
