@@ -338,6 +338,25 @@ mod tests {
         assert_eq!(free_name(dir.path(), "y.txt"), "y (1).txt");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_fallback_refuses_an_existing_name_or_link_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("temp");
+        std::fs::write(&temp, b"new").unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"old").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for target in [&victim, &link] {
+            let e = copy_exclusive(&temp, target).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        }
+        assert_eq!(std::fs::read(&victim).unwrap(), b"old");
+        copy_exclusive(&temp, &dir.path().join("fresh")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("fresh")).unwrap(), b"new");
+    }
+
     #[test]
     fn a_hostile_name_cannot_leave_the_folder() {
         let dir = tempfile::tempdir().unwrap();

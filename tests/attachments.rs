@@ -198,6 +198,15 @@ async fn hostile_names_from_the_server_are_saved_safely_inside_the_folder() {
         let listed = &view.attachments[index];
         let safe = filename::sanitize(listed.filename.as_deref(), &listed.mime_type);
         assert_eq!(&safe, expected, "{disposition}");
+        // The hostile form reached the client decoded, and the sanitizer
+        // is what made it safe.
+        if !["report.pdf.exe", "existing.txt", "link.txt"].contains(&expected.as_str()) {
+            assert_ne!(
+                listed.filename.as_deref(),
+                Some(expected.as_str()),
+                "{disposition}"
+            );
+        }
         assert_eq!(
             filename::risk(listed.filename.as_deref().unwrap_or(""), &listed.mime_type),
             *risk,
@@ -298,6 +307,11 @@ async fn a_25_mb_attachment_is_fetched_on_demand_and_saved_byte_exact() {
         &[part("filename=\"big.bin\"", &big)],
     );
     let id = on_server(&service, account, "big", &raw).await;
+    // Headers only so far: the body comes when the attachment is asked for.
+    assert!(matches!(
+        service.raw_message(id).await,
+        Err(Error::NotFound { .. })
+    ));
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
     let path = service
