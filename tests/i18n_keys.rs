@@ -96,6 +96,7 @@ fn every_error_kind_has_an_english_message() {
         ServerRefused,
         Offline,
         Keyring,
+        FileExists,
         InvalidMessage,
         Internal,
     ] {
