@@ -6,4 +6,5 @@ pub mod compose;
 pub mod flowed;
 pub mod mbox;
 pub mod parse;
+pub mod render;
 pub mod reply;
