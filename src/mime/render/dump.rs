@@ -10,7 +10,8 @@ use std::fmt::Write;
 pub(super) fn blocks_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     let mut prev: Option<&BlockKind> = None;
-    for block in blocks {
+    // Images have no text to quote.
+    for block in blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image(_))) {
         let tight = matches!(
             (prev, &block.kind),
             (Some(BlockKind::ListItem { .. }), BlockKind::ListItem { .. })
@@ -39,7 +40,6 @@ pub(super) fn blocks_text(blocks: &[Block]) -> String {
         };
         let text = match &block.kind {
             BlockKind::Rule => "----".to_string(),
-            BlockKind::Image(_) => String::new(),
             _ => spans_text(&block.spans),
         };
         for (i, line) in text.split('\n').enumerate() {

@@ -2,7 +2,7 @@
 
 use super::clean::clean;
 use super::{Headers, Mailbox};
-use mail_parser::{Address, HeaderValue, Message};
+use mail_parser::{Address, Header, HeaderValue, Message};
 
 /// Header fields listed in [`Headers::all`].
 const MAX_FIELDS: usize = 500;
@@ -12,23 +12,13 @@ const MAX_VALUE: usize = 4096;
 const MAX_MAILBOXES: usize = 1000;
 
 pub(super) fn headers(msg: &Message<'_>) -> Headers {
-    let raw = msg.raw_message();
     let all = msg
         .headers()
         .iter()
         .take(MAX_FIELDS)
         .map(|h| {
-            let value = match &h.value {
-                HeaderValue::Address(a) => address_text(a),
-                HeaderValue::Text(t) => t.to_string(),
-                // Dates, lists of ids, content types and trace fields
-                // read best as written.
-                _ => raw
-                    .get(h.offset_start as usize..h.offset_end as usize)
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
-                    .unwrap_or_default(),
-            };
-            (bounded(clean(h.name.as_str())), bounded(clean(&value)))
+            let name = h.name.as_str();
+            (bounded(clean(name)), bounded(clean(&value_text(msg, h))))
         })
         .collect();
     Headers {
@@ -78,6 +68,49 @@ fn address_text(addr: &Address<'_>) -> String {
             .collect::<Vec<_>>()
             .join(" "),
     }
+}
+
+/// A field's value for the full header list: decoded where mail-parser
+/// decodes it, as written where it is a trace or unknown structure.
+fn value_text(msg: &Message<'_>, h: &Header<'_>) -> String {
+    let ids = matches!(
+        h.name.as_str().to_ascii_lowercase().as_str(),
+        "message-id" | "in-reply-to" | "references" | "content-id" | "resent-message-id"
+    );
+    match &h.value {
+        HeaderValue::Address(a) => address_text(a),
+        HeaderValue::Text(t) if ids => format!("<{t}>"),
+        HeaderValue::Text(t) => t.to_string(),
+        HeaderValue::TextList(list) if ids => {
+            list.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(" ")
+        }
+        HeaderValue::TextList(list) => list.join(", "),
+        HeaderValue::DateTime(d) => d.to_rfc822(),
+        HeaderValue::ContentType(ct) => {
+            let mut text = ct.c_type.to_string();
+            if let Some(sub) = &ct.c_subtype {
+                text = format!("{text}/{sub}");
+            }
+            for attr in ct.attributes.iter().flatten() {
+                text.push_str(&format!("; {}={}", attr.name, attr.value));
+            }
+            text
+        }
+        _ => raw_value(msg, h).unwrap_or_default(),
+    }
+}
+
+/// The value as written, if the field's offsets point into this
+/// message's bytes (for an attached message they may not).
+fn raw_value(msg: &Message<'_>, h: &Header<'_>) -> Option<String> {
+    let raw = msg.raw_message();
+    let field = raw.get(h.offset_field as usize..h.offset_start as usize)?;
+    let name = h.name.as_str().as_bytes();
+    if !field.get(..name.len())?.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let value = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+    Some(String::from_utf8_lossy(value).into_owned())
 }
 
 fn bounded(mut s: String) -> String {

@@ -7,7 +7,9 @@ use super::{
     Block, BlockKind, Document, Headers, Image, MAX_BLOCKS, MAX_IMAGE_BYTES, MAX_IMAGES_BYTES,
     MAX_MIME_DEPTH, MAX_PARTS, MAX_TEXT_CHARS, Part, Rendered, calendar, dump, html, plain,
 };
-use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// What is left of the document's limits.
@@ -188,11 +190,13 @@ impl Walker {
                     .content_type()
                     .filter(|ct| super::super::flowed::is_flowed(ct.attribute("format")))
                     .map(|ct| ct.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes")));
-                let (blocks, text) = plain::render(text, flowed, &mut self.budget);
+                let text = relabelled(msg, part, text);
+                let (blocks, text) = plain::render(&text, flowed, &mut self.budget);
                 self.push_text(out, blocks, text);
             }
             PartType::Html(src) if !is_attachment(part) => {
-                let blocks = self.html(msg, src);
+                let src = relabelled(msg, part, src);
+                let blocks = self.html(msg, &src);
                 let text = dump::blocks_text(&blocks);
                 self.push_text(out, blocks, text);
             }
@@ -384,6 +388,41 @@ impl Walker {
         self.image_of.insert((key(msg), id), self.images.len() - 1);
         Some(self.images.len() - 1)
     }
+}
+
+/// Text that did not decode under its label (8-bit bytes sent as UTF-8
+/// or ASCII, or with no label), decoded again as what its bytes look
+/// like. Only untransformed 8-bit bodies are retried: their bytes are
+/// the message's own.
+fn relabelled<'t>(msg: &Message<'_>, part: &MessagePart<'_>, text: &'t str) -> Cow<'t, str> {
+    let label = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .unwrap_or("us-ascii")
+        .to_ascii_lowercase();
+    let utf8_or_ascii = matches!(label.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii")
+        || mail_parser::decoders::charsets::map::charset_decoder(label.as_bytes()).is_none();
+    if !text.contains('\u{FFFD}') || !utf8_or_ascii || part.encoding != Encoding::None {
+        return Cow::Borrowed(text);
+    }
+    let Some(bytes) = msg
+        .raw_message()
+        .get(part.offset_body as usize..part.offset_end as usize)
+    else {
+        return Cow::Borrowed(text);
+    };
+    // The offsets must be this part's: its bytes read as UTF-8 give the
+    // same damaged text.
+    if String::from_utf8_lossy(bytes).trim_end() != text.trim_end() {
+        return Cow::Borrowed(text);
+    }
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, Utf8Detection::Allow);
+    if encoding == encoding_rs::UTF_8 {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(encoding.decode_without_bom_handling(bytes).0.into_owned())
 }
 
 /// Text parts shown as plain text. Other text types (CSS, CSV, vCard,
