@@ -35,7 +35,11 @@ fn every_sample_renders_as_its_golden() {
             failed.push(format!("{}:\n{dump}", golden.display()));
         }
     }
-    assert!(failed.is_empty(), "differs from golden:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "differs from golden:\n{}",
+        failed.join("\n")
+    );
 }
 
 fn sample(name: &str) -> render::Rendered {
@@ -55,10 +59,20 @@ fn what_the_goldens_must_show() {
         "https://fonts.example/serif.css",
         "https://cdn.harbourbooks.example/banner.jpg",
     ] {
-        assert!(news.document.blocked.iter().any(|b| b == url), "{url} not blocked");
+        assert!(
+            news.document.blocked.iter().any(|b| b == url),
+            "{url} not blocked"
+        );
     }
-    assert!(!news.text.contains("Preview: 20% off"), "hidden preheader shown");
-    assert!(news.text.contains("Monday–Friday | 9:00 – 19:00"), "{}", news.text);
+    assert!(
+        !news.text.contains("Preview: 20% off"),
+        "hidden preheader shown"
+    );
+    assert!(
+        news.text.contains("Monday–Friday | 9:00 – 19:00"),
+        "{}",
+        news.text
+    );
 
     let cid = sample("inline_cid_image.eml");
     let Part::Text(blocks) = &cid.document.parts[0] else {
@@ -77,7 +91,12 @@ fn what_the_goldens_must_show() {
     assert_eq!(cid.document.parts.len(), 2);
     assert!(matches!(cid.document.parts[1], Part::Image(_)));
     assert_eq!(cid.document.images.len(), 3);
-    assert!(cid.document.images.iter().all(|i| i.mime_type == "image/png"));
+    assert!(
+        cid.document
+            .images
+            .iter()
+            .all(|i| i.mime_type == "image/png")
+    );
 
     let flowed = sample("cyrillic_koi8r_flowed.eml");
     let Part::Text(blocks) = &flowed.document.parts[0] else {
@@ -87,7 +106,12 @@ fn what_the_goldens_must_show() {
     assert!(quotes.contains(&1) && quotes.contains(&2), "{quotes:?}");
 
     let fwd = sample("forwarded_rfc822.eml");
-    assert!(fwd.document.parts.iter().any(|p| matches!(p, Part::Message { .. })));
+    assert!(
+        fwd.document
+            .parts
+            .iter()
+            .any(|p| matches!(p, Part::Message { .. }))
+    );
     let invite = sample("calendar_invite.eml");
     let events = invite
         .document
@@ -95,5 +119,8 @@ fn what_the_goldens_must_show() {
         .iter()
         .filter(|p| matches!(p, Part::Event(_)))
         .count();
-    assert_eq!(events, 1, "the .ics attachment is the same invitation, shown once");
+    assert_eq!(
+        events, 1,
+        "the .ics attachment is the same invitation, shown once"
+    );
 }

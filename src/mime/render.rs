@@ -100,7 +100,10 @@ pub enum Part {
     Event(Box<Event>),
     /// A message attached whole (message/rfc822): its headers and its own
     /// parts. Image indices still point into the outer document's images.
-    Message { headers: Box<Headers>, parts: Vec<Part> },
+    Message {
+        headers: Box<Headers>,
+        parts: Vec<Part>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -144,9 +144,12 @@ fn unfold(text: &str) -> Vec<String> {
     lines
 }
 
+/// A property's parameters, names upper-cased.
+type Params = Vec<(String, String)>;
+
 /// NAME;PARAM=x;PARAM="y:z":value as its upper-case name, its
 /// parameters and its value.
-fn property(line: &str) -> Option<(String, Vec<(String, String)>, &str)> {
+fn property(line: &str) -> Option<(String, Params, &str)> {
     let mut quoted = false;
     let colon = line.char_indices().find_map(|(i, c)| {
         match c {
@@ -162,7 +165,10 @@ fn property(line: &str) -> Option<(String, Vec<(String, String)>, &str)> {
     let params = pieces
         .filter_map(|p| {
             let (k, v) = p.split_once('=')?;
-            Some((k.trim().to_ascii_uppercase(), v.trim().trim_matches('"').to_string()))
+            Some((
+                k.trim().to_ascii_uppercase(),
+                v.trim().trim_matches('"').to_string(),
+            ))
         })
         .collect();
     Some((name, params, value))
@@ -185,7 +191,10 @@ fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
 }
 
 fn param(params: &[(String, String)], name: &str) -> Option<String> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// TEXT values: \n, \, \; and \\ escapes.
@@ -261,9 +270,15 @@ mod tests {
         let e = parse(ics).unwrap();
         assert_eq!(e.method.as_deref(), Some("REQUEST"));
         assert_eq!(e.summary, "Quarterly review, budget and plans");
-        assert_eq!(e.start.as_ref().unwrap().text, "2026-12-10 14:00 (Asia/Almaty)");
+        assert_eq!(
+            e.start.as_ref().unwrap().text,
+            "2026-12-10 14:00 (Asia/Almaty)"
+        );
         let end = e.end.as_ref().unwrap();
-        assert_eq!((end.text.as_str(), end.utc), ("2026-12-10 10:00 UTC", Some(1_796_896_800)));
+        assert_eq!(
+            (end.text.as_str(), end.utc),
+            ("2026-12-10 10:00 UTC", Some(1_796_896_800))
+        );
         assert_eq!(e.location, "Room 4; 2nd floor");
         assert_eq!(
             e.organizer,
@@ -280,7 +295,9 @@ mod tests {
     fn odd_input_is_bounded_and_never_fails() {
         assert_eq!(parse("not a calendar"), None);
         assert_eq!(parse("BEGIN:VCALENDAR\nEND:VCALENDAR"), None);
-        let e = parse("BEGIN:VEVENT\nDTSTART;VALUE=DATE:20261224\nDTEND:garbage\nSUMMARY:\u{202E}x").unwrap();
+        let e =
+            parse("BEGIN:VEVENT\nDTSTART;VALUE=DATE:20261224\nDTEND:garbage\nSUMMARY:\u{202E}x")
+                .unwrap();
         assert!(e.start.as_ref().unwrap().all_day);
         assert_eq!(e.end.unwrap().text, "garbage");
         assert_eq!(e.summary, "x");

@@ -11,7 +11,10 @@ pub(super) fn blocks_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     let mut prev: Option<&BlockKind> = None;
     // Images have no text to quote.
-    for block in blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image(_))) {
+    for block in blocks
+        .iter()
+        .filter(|b| !matches!(b.kind, BlockKind::Image(_)))
+    {
         let tight = matches!(
             (prev, &block.kind),
             (Some(BlockKind::ListItem { .. }), BlockKind::ListItem { .. })
@@ -118,7 +121,12 @@ fn mailboxes(list: &[Mailbox]) -> String {
 
 fn dump_headers(out: &mut String, h: &Headers, indent: &str) {
     let _ = writeln!(out, "{indent}subject: {}", h.subject);
-    for (label, list) in [("from", &h.from), ("to", &h.to), ("cc", &h.cc), ("reply-to", &h.reply_to)] {
+    for (label, list) in [
+        ("from", &h.from),
+        ("to", &h.to),
+        ("cc", &h.cc),
+        ("reply-to", &h.reply_to),
+    ] {
         if !list.is_empty() {
             let _ = writeln!(out, "{indent}{label}: {}", mailboxes(list));
         }
@@ -151,7 +159,10 @@ fn dump_parts(out: &mut String, parts: &[Part], indent: &str) {
                         None => t.text.clone(),
                     })
                 };
-                let organizer = e.organizer.as_ref().map_or("-".to_string(), |o| mailboxes(std::slice::from_ref(o)));
+                let organizer = e
+                    .organizer
+                    .as_ref()
+                    .map_or("-".to_string(), |o| mailboxes(std::slice::from_ref(o)));
                 for (label, value) in [
                     ("method", e.method.clone().unwrap_or_default()),
                     ("what", e.summary.clone()),

@@ -54,12 +54,23 @@ fn address_text(addr: &Address<'_>) -> String {
         (None, None) => String::new(),
     };
     match addr {
-        Address::List(list) => list.iter().take(MAX_MAILBOXES).map(one).collect::<Vec<_>>().join(", "),
+        Address::List(list) => list
+            .iter()
+            .take(MAX_MAILBOXES)
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(", "),
         Address::Group(groups) => groups
             .iter()
             .take(MAX_MAILBOXES)
             .map(|g| {
-                let members = g.addresses.iter().take(MAX_MAILBOXES).map(one).collect::<Vec<_>>().join(", ");
+                let members = g
+                    .addresses
+                    .iter()
+                    .take(MAX_MAILBOXES)
+                    .map(one)
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 match g.name.as_deref() {
                     Some(name) => format!("{name}: {members};"),
                     None => members,
@@ -81,9 +92,11 @@ fn value_text(msg: &Message<'_>, h: &Header<'_>) -> String {
         HeaderValue::Address(a) => address_text(a),
         HeaderValue::Text(t) if ids => format!("<{t}>"),
         HeaderValue::Text(t) => t.to_string(),
-        HeaderValue::TextList(list) if ids => {
-            list.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(" ")
-        }
+        HeaderValue::TextList(list) if ids => list
+            .iter()
+            .map(|t| format!("<{t}>"))
+            .collect::<Vec<_>>()
+            .join(" "),
         HeaderValue::TextList(list) => list.join(", "),
         HeaderValue::DateTime(d) => d.to_rfc822(),
         HeaderValue::ContentType(ct) => {
@@ -138,7 +151,13 @@ mod tests {
             }]
         );
         assert_eq!(h.to[0].name.as_deref(), Some("Ann nosirrah"));
-        assert_eq!(h.to[1], Mailbox { name: None, address: "bob@example.org".into() });
+        assert_eq!(
+            h.to[1],
+            Mailbox {
+                name: None,
+                address: "bob@example.org".into()
+            }
+        );
         assert_eq!(h.subject, "Pay invoice");
         assert_eq!(h.date, Some(1_796_115_600));
         let names: Vec<_> = h.all.iter().map(|(n, _)| n.as_str()).collect();

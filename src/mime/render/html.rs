@@ -12,8 +12,8 @@ use super::{Block, Link};
 use builder::Builder;
 use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
-use scraper::node::Element;
 use scraper::Node;
+use scraper::node::Element;
 
 /// HTML source read per part, in bytes; the rest is dropped before
 /// parsing (the text it could yield is capped far below this anyway).
@@ -37,7 +37,8 @@ pub(super) fn render(src: &str, ctx: &mut Ctx<'_>) -> Vec<Block> {
     }
     let (html, dropped) = parse::parse(src.get(..end).unwrap_or_default());
     for (name, attrs) in &dropped {
-        ctx.blocked.attrs(name, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        ctx.blocked
+            .attrs(name, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     }
     let mut b = Builder::new(ctx);
     // Where rendering is off (script, head, hidden): the node that began
@@ -148,11 +149,8 @@ fn data_row(tr: NodeRef<'_, Node>) -> bool {
         if let Node::Element(el) = node.value() {
             match el.name() {
                 "td" | "th" => cells += 1,
-                name if builder::is_block(name) || name == "img" => {
-                    if name != "tr" {
-                        return false;
-                    }
-                }
+                "tr" => {}
+                name if builder::is_block(name) || name == "img" => return false,
                 _ => {}
             }
         }

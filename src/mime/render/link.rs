@@ -42,7 +42,10 @@ impl Link {
             Ok(url) => Some(url.scheme().to_string()),
             Err(_) => {
                 let (scheme, _) = self.target.split_once(':')?;
-                let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                let valid = scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
                     && scheme
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
@@ -106,7 +109,11 @@ pub(super) fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -156,7 +163,10 @@ mod tests {
         ] {
             assert!(!link(bad).actionable(), "{bad:?}");
         }
-        assert_eq!(link("JaVaScRiPt:alert(1)").scheme().as_deref(), Some("javascript"));
+        assert_eq!(
+            link("JaVaScRiPt:alert(1)").scheme().as_deref(),
+            Some("javascript")
+        );
         assert_eq!(link("HTTPS://x.example").scheme().as_deref(), Some("https"));
         assert_eq!(link("no scheme").scheme(), None);
     }
@@ -167,31 +177,52 @@ mod tests {
         assert_eq!(l.host().as_deref(), Some("evil.example"));
         assert!(l.target.contains("@evil.example"), "{}", l.target);
         assert_eq!(
-            link("https://good.example:pw@evil.example:8443/").host().as_deref(),
+            link("https://good.example:pw@evil.example:8443/")
+                .host()
+                .as_deref(),
             Some("evil.example")
         );
         // WHATWG reads a backslash as a slash: the host ends there.
         assert_eq!(
-            link("https://evil.example\\@good.example/").host().as_deref(),
+            link("https://evil.example\\@good.example/")
+                .host()
+                .as_deref(),
             Some("evil.example")
         );
         // IDN and homoglyphs show as punycode.
-        assert_eq!(link("https://пример.рф/").host().as_deref(), Some("xn--e1afmkfd.xn--p1ai"));
-        assert_eq!(link("https://аpple.com/").host().as_deref(), Some("xn--pple-43d.com"));
-        assert_eq!(link("HTTPS://Example.ORG/Path").host().as_deref(), Some("example.org"));
+        assert_eq!(
+            link("https://пример.рф/").host().as_deref(),
+            Some("xn--e1afmkfd.xn--p1ai")
+        );
+        assert_eq!(
+            link("https://аpple.com/").host().as_deref(),
+            Some("xn--pple-43d.com")
+        );
+        assert_eq!(
+            link("HTTPS://Example.ORG/Path").host().as_deref(),
+            Some("example.org")
+        );
         // Whitespace, controls and bidi inside are removed before reading.
         let l = link("https://exa\nmple.org/\u{202E}gpj.exe\t");
         assert_eq!(l.host().as_deref(), Some("example.org"));
         assert!(!l.target.contains('\u{202E}'));
         assert_eq!(link("https://[::1]:8080/").host().as_deref(), Some("[::1]"));
-        assert_eq!(link("mailto:Ann@Example.ORG").host().as_deref(), Some("example.org"));
+        assert_eq!(
+            link("mailto:Ann@Example.ORG").host().as_deref(),
+            Some("example.org")
+        );
         assert_eq!(link("javascript:alert(1)").host(), None);
     }
 
     #[test]
     fn mailto_keeps_only_plain_fields() {
-        let l = link("mailto:x@y.example?attach=~/.ssh/id_rsa&subject=a+b&Attachment=/etc/passwd&body=hi");
+        let l = link(
+            "mailto:x@y.example?attach=~/.ssh/id_rsa&subject=a+b&Attachment=/etc/passwd&body=hi",
+        );
         assert_eq!(l.target, "mailto:x@y.example?subject=a+b&body=hi");
-        assert_eq!(link("mailto:x@y.example?attach=/x").target, "mailto:x@y.example");
+        assert_eq!(
+            link("mailto:x@y.example?attach=/x").target,
+            "mailto:x@y.example"
+        );
     }
 }

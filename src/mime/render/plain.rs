@@ -10,7 +10,11 @@ const TAB_STOP: usize = 8;
 
 /// Blocks for `text`, and the text itself as it should be quoted (line
 /// ends LF, flowed lines joined, controls dropped, within the budget).
-pub(super) fn render(text: &str, flowed_delsp: Option<bool>, budget: &mut Budget) -> (Vec<Block>, String) {
+pub(super) fn render(
+    text: &str,
+    flowed_delsp: Option<bool>,
+    budget: &mut Budget,
+) -> (Vec<Block>, String) {
     let text = text.replace("\r\n", "\n");
     let text = match flowed_delsp {
         Some(delsp) => flowed::decode(&text, delsp),
@@ -87,7 +91,9 @@ pub(super) fn linkify(text: &str) -> Vec<Span> {
             .find(|c: char| c.is_whitespace() || "<>\"".contains(c))
             .unwrap_or(rest.len());
         let url = trim_url(&rest[..len]);
-        if url.contains("//") && url.len() > "https://".len() || url.starts_with("mailto:") && url.len() > 7 {
+        if url.contains("//") && url.len() > "https://".len()
+            || url.starts_with("mailto:") && url.len() > 7
+        {
             if start > plain_from {
                 spans.push(Span {
                     text: text[plain_from..start].to_string(),
@@ -180,7 +186,8 @@ mod tests {
 
     #[test]
     fn flowed_lines_join_at_their_depth() {
-        let text = "This is a long \r\nparagraph.\r\n> quoted soft \r\n> line\r\n>> deeper \r\n>> too\r\n";
+        let text =
+            "This is a long \r\nparagraph.\r\n> quoted soft \r\n> line\r\n>> deeper \r\n>> too\r\n";
         assert_eq!(
             blocks(text, Some(false)),
             [
@@ -193,10 +200,15 @@ mod tests {
 
     #[test]
     fn links_in_prose() {
-        let spans = linkify("See https://example.org/a_(b). Or (http://x.example/y), mailto:a@b.example!");
+        let spans =
+            linkify("See https://example.org/a_(b). Or (http://x.example/y), mailto:a@b.example!");
         let links: Vec<_> = spans
             .iter()
-            .filter_map(|s| s.link.as_ref().map(|l| (s.text.as_str(), l.target.as_str())))
+            .filter_map(|s| {
+                s.link
+                    .as_ref()
+                    .map(|l| (s.text.as_str(), l.target.as_str()))
+            })
             .collect();
         assert_eq!(
             links,
@@ -207,7 +219,10 @@ mod tests {
             ]
         );
         let joined: String = spans.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(joined, "See https://example.org/a_(b). Or (http://x.example/y), mailto:a@b.example!");
+        assert_eq!(
+            joined,
+            "See https://example.org/a_(b). Or (http://x.example/y), mailto:a@b.example!"
+        );
         assert_eq!(linkify("just http:// text").len(), 1);
     }
 

@@ -131,11 +131,18 @@ fn remote(url: &str) -> bool {
     let Some((scheme, _)) = url.split_once(':') else {
         return false;
     };
-    let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    let valid = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    valid && !matches!(scheme.to_ascii_lowercase().as_str(), "cid" | "data" | "about")
+    valid
+        && !matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "cid" | "data" | "about"
+        )
 }
 
 /// The URL of `<meta http-equiv=refresh content="5; url=...">`.
@@ -143,9 +150,7 @@ fn refresh_url(content: &str) -> &str {
     let lower = content.to_ascii_lowercase();
     let Some(at) = lower.find("url") else {
         // "5; http://x" is read as a URL by browsers too.
-        return content
-            .split_once([';', ','])
-            .map_or("", |(_, u)| u.trim());
+        return content.split_once([';', ',']).map_or("", |(_, u)| u.trim());
     };
     let rest = content[at + 3..].trim_start();
     let rest = rest.strip_prefix('=').unwrap_or(rest).trim();
@@ -203,10 +208,10 @@ fn unescape_css(css: &str) -> String {
                     }
                 }
                 if hex.is_empty() {
-                    if let Some(next) = chars.next() {
-                        if next != '\n' {
-                            out.push(next);
-                        }
+                    if let Some(next) = chars.next()
+                        && next != '\n'
+                    {
+                        out.push(next);
                     }
                 } else {
                     if chars.peek().is_some_and(|c| c.is_whitespace()) {
@@ -244,11 +249,13 @@ mod tests {
     #[test]
     fn css_urls_in_every_form() {
         assert_eq!(
-            css(r#"a{background:url(http://x.example/1.png)} b{background:URL( "https://x.example/2.png" )}
+            css(
+                r#"a{background:url(http://x.example/1.png)} b{background:URL( "https://x.example/2.png" )}
                  @import 'http://x.example/3.css'; @import url(http://x.example/4.css);
                  i{background-image:image-set("http://x.example/5.png" 1x, 'http://x.example/6.png' 2x)}
                  u{background:\75 rl(http://x.example/7.png)} /* url(http://x.example/comment) */
-                 s{background:url(cid:local) url(data:image/png;base64,AAAA) url(rel.png)}"#),
+                 s{background:url(cid:local) url(data:image/png;base64,AAAA) url(rel.png)}"#
+            ),
             [
                 "http://x.example/1.png",
                 "https://x.example/2.png",
@@ -281,8 +288,14 @@ mod tests {
 
     #[test]
     fn refresh_targets() {
-        assert_eq!(refresh_url("0; URL='http://x.example/r'"), "http://x.example/r");
-        assert_eq!(refresh_url("5;url=http://x.example/r"), "http://x.example/r");
+        assert_eq!(
+            refresh_url("0; URL='http://x.example/r'"),
+            "http://x.example/r"
+        );
+        assert_eq!(
+            refresh_url("5;url=http://x.example/r"),
+            "http://x.example/r"
+        );
         assert_eq!(refresh_url("5, http://x.example/r"), "http://x.example/r");
     }
 }

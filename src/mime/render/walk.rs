@@ -67,7 +67,8 @@ impl Out {
     fn readable(&self) -> bool {
         self.parts.iter().any(|p| match p {
             Part::Text(blocks) => blocks.iter().any(|b| {
-                matches!(b.kind, BlockKind::Image(_)) || b.spans.iter().any(|s| !s.text.trim().is_empty())
+                matches!(b.kind, BlockKind::Image(_))
+                    || b.spans.iter().any(|s| !s.text.trim().is_empty())
             }),
             _ => true,
         })
@@ -144,14 +145,18 @@ fn mime_type(part: &MessagePart<'_>) -> (String, String) {
         |ct| {
             (
                 ct.c_type.to_ascii_lowercase(),
-                ct.c_subtype.as_deref().unwrap_or_default().to_ascii_lowercase(),
+                ct.c_subtype
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase(),
             )
         },
     )
 }
 
 fn is_attachment(part: &MessagePart<'_>) -> bool {
-    part.content_disposition().is_some_and(|d| d.is_attachment())
+    part.content_disposition()
+        .is_some_and(|d| d.is_attachment())
 }
 
 fn key(msg: &Message<'_>) -> usize {
@@ -189,7 +194,10 @@ impl Walker {
                 let flowed = part
                     .content_type()
                     .filter(|ct| super::super::flowed::is_flowed(ct.attribute("format")))
-                    .map(|ct| ct.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes")));
+                    .map(|ct| {
+                        ct.attribute("delsp")
+                            .is_some_and(|d| d.eq_ignore_ascii_case("yes"))
+                    });
                 let text = relabelled(msg, part, text);
                 let (blocks, text) = plain::render(&text, flowed, &mut self.budget);
                 self.push_text(out, blocks, text);
@@ -243,7 +251,12 @@ impl Walker {
                 .get(*id as usize)
                 .is_some_and(|p| mime_type(p) == ("text".into(), "calendar".into()))
         };
-        let mut order: Vec<u32> = children.iter().rev().copied().filter(|id| !is_calendar(id)).collect();
+        let mut order: Vec<u32> = children
+            .iter()
+            .rev()
+            .copied()
+            .filter(|id| !is_calendar(id))
+            .collect();
         // HTML first wherever the sender put it (RFC 2046 says last).
         order.sort_by_key(|id| !self.has_html(msg, *id, 0));
         for id in order {
@@ -292,7 +305,12 @@ impl Walker {
         let start = part
             .content_type()
             .and_then(|ct| ct.attribute("start"))
-            .map(|s| s.trim().trim_start_matches('<').trim_end_matches('>').to_string());
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            });
         let root = start
             .and_then(|s| {
                 children.iter().copied().find(|c| {
@@ -306,7 +324,11 @@ impl Walker {
         self.part(msg, root, depth, out);
         for &child in children.iter().filter(|c| **c != root) {
             // Style sheets and other resources of the root are not shown.
-            if msg.parts.get(child as usize).is_some_and(|p| mime_type(p).0 == "image") {
+            if msg
+                .parts
+                .get(child as usize)
+                .is_some_and(|p| mime_type(p).0 == "image")
+            {
                 self.part(msg, child, depth, out);
             }
         }
@@ -366,7 +388,11 @@ impl Walker {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, p)| {
-                        let cid = p.content_id()?.trim().trim_start_matches('<').trim_end_matches('>');
+                        let cid = p
+                            .content_id()?
+                            .trim()
+                            .trim_start_matches('<')
+                            .trim_end_matches('>');
                         Some((cid.to_string(), u32::try_from(i).ok()?))
                     })
                     .collect()
@@ -379,10 +405,7 @@ impl Walker {
         if let Some(&i) = self.image_of.get(&(key(msg), id)) {
             return Some(i);
         }
-        let image = image_from(msg.parts.get(id as usize)?, alt, self.image_bytes);
-        let Some(image) = image else {
-            return None;
-        };
+        let image = image_from(msg.parts.get(id as usize)?, alt, self.image_bytes)?;
         self.image_bytes += image.bytes.len();
         self.images.push(image);
         self.image_of.insert((key(msg), id), self.images.len() - 1);
@@ -430,7 +453,7 @@ fn relabelled<'t>(msg: &Message<'_>, part: &MessagePart<'_>, text: &'t str) -> C
 /// as the text it is.
 fn shown_as_text(ctype: &str, subtype: &str) -> bool {
     match ctype {
-        "text" => matches!(subtype, "plain" | "enriched" | "richtext" | "" ),
+        "text" => matches!(subtype, "plain" | "enriched" | "richtext" | ""),
         "multipart" | "message" => true,
         _ => false,
     }

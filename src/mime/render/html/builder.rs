@@ -161,7 +161,11 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.push(BlockKind::Rule, Vec::new());
             }
             "img" => self.image(el),
-            "input" if el.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("image")) => {
+            "input"
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("image")) =>
+            {
                 self.image(el)
             }
             "tr" if self.row.is_none() && data_row() => {
@@ -367,7 +371,11 @@ impl<'c, 'a> Builder<'c, 'a> {
     fn image(&mut self, el: &Element) {
         let alt = el.attr("alt").map(super::super::clean).unwrap_or_default();
         let src = el.attr("src").unwrap_or_default().trim();
-        if let Some(cid) = src.get(..4).filter(|s| s.eq_ignore_ascii_case("cid:")).and(src.get(4..)) {
+        if let Some(cid) = src
+            .get(..4)
+            .filter(|s| s.eq_ignore_ascii_case("cid:"))
+            .and(src.get(4..))
+        {
             let cid = super::super::link::percent_decode(cid);
             if let Some(i) = (self.ctx.resolve)(&cid, &alt) {
                 self.flush();
@@ -501,7 +509,13 @@ impl<'c, 'a> Builder<'c, 'a> {
 /// breaks; only line breaks inside <pre>) and without empty spans; empty
 /// if nothing readable is left.
 fn trim(mut spans: Vec<Span>, pre: bool) -> Vec<Span> {
-    let blank = |c: char| if pre { c == '\n' } else { c == ' ' || c == '\n' };
+    let blank = |c: char| {
+        if pre {
+            c == '\n'
+        } else {
+            c == ' ' || c == '\n'
+        }
+    };
     while let Some(first) = spans.first_mut() {
         let cut = first.text.len() - first.text.trim_start_matches(blank).len();
         first.text.drain(..cut);

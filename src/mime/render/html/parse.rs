@@ -6,12 +6,12 @@
 //! text stays), and their attributes are kept so the resources they name
 //! are still recorded.
 
+use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts};
-use html5ever::TokenizerResult;
 use scraper::{Html, HtmlTreeSink};
 use std::cell::{Cell, RefCell};
 
@@ -115,5 +115,8 @@ pub(super) fn parse(src: &str) -> (Html, Vec<Dropped>) {
     while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
     let dropped = tokenizer.sink.dropped.take();
-    (html5ever::interface::TreeSink::finish(tokenizer.sink.builder.sink), dropped)
+    (
+        html5ever::interface::TreeSink::finish(tokenizer.sink.builder.sink),
+        dropped,
+    )
 }

@@ -23,14 +23,26 @@ fn text(src: &str) -> String {
 #[test]
 fn paragraphs_collapse_whitespace_and_decode_entities() {
     assert_eq!(
-        text("<p>  Hello,\n\t <b>world</b>&nbsp;&amp; &lt;friends&gt; &#x263A; &eacute;</p><p>two<br>lines</p>"),
+        text(
+            "<p>  Hello,\n\t <b>world</b>&nbsp;&amp; &lt;friends&gt; &#x263A; &eacute;</p><p>two<br>lines</p>"
+        ),
         "Hello, world\u{a0}& <friends> ☺ é\n\ntwo\nlines"
     );
-    let b = blocks("<p>a <b>bold <i>both</i></b> <code>x()</code> <a href='https://e.example/'>link</a></p>");
+    let b = blocks(
+        "<p>a <b>bold <i>both</i></b> <code>x()</code> <a href='https://e.example/'>link</a></p>",
+    );
     let spans: Vec<_> = b[0]
         .spans
         .iter()
-        .map(|s| (s.text.as_str(), s.bold, s.italic, s.code, s.link.as_ref().map(|l| l.target.as_str())))
+        .map(|s| {
+            (
+                s.text.as_str(),
+                s.bold,
+                s.italic,
+                s.code,
+                s.link.as_ref().map(|l| l.target.as_str()),
+            )
+        })
         .collect();
     assert_eq!(
         spans,
@@ -49,14 +61,18 @@ fn paragraphs_collapse_whitespace_and_decode_entities() {
 #[test]
 fn script_style_head_and_hidden_text_are_dropped() {
     assert_eq!(
-        text("<html><head><title>T</title><style>p{color:red}</style></head><body><script>alert(1)</script><p>seen</p><div style='display: none'>preheader</div><p hidden>h</p><noscript>no script</noscript></body></html>"),
+        text(
+            "<html><head><title>T</title><style>p{color:red}</style></head><body><script>alert(1)</script><p>seen</p><div style='display: none'>preheader</div><p hidden>h</p><noscript>no script</noscript></body></html>"
+        ),
         "seen\n\nno script"
     );
 }
 
 #[test]
 fn nested_lists_keep_depth_and_numbers() {
-    let b = blocks("<ol start=3><li>three<ul><li>dot</li><li>dot two<ol><li>deep</li></ol></li></ul>after</li><li>four</li></ol>");
+    let b = blocks(
+        "<ol start=3><li>three<ul><li>dot</li><li>dot two<ol><li>deep</li></ol></li></ul>after</li><li>four</li></ol>",
+    );
     let kinds: Vec<_> = b
         .iter()
         .map(|b| match &b.kind {
@@ -107,7 +123,10 @@ fn blockquote_pre_rule_and_images() {
         "<p>top</p><blockquote>one<blockquote><p>two</p></blockquote>one again</blockquote>\
          <pre>  a\n    b</pre><hr><img src='cid:logo@x' alt='Logo'><img src='http://t.example/p.gif' alt='Sale'>",
     );
-    let got: Vec<_> = b.iter().map(|b| (b.kind.clone(), b.quote, b.text())).collect();
+    let got: Vec<_> = b
+        .iter()
+        .map(|b| (b.kind.clone(), b.quote, b.text()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -126,7 +145,11 @@ fn blockquote_pre_rule_and_images() {
 #[test]
 fn deep_nesting_keeps_the_text_without_the_structure() {
     let depth = 50_000;
-    let src = format!("{}deep text{}", "<div><blockquote>".repeat(depth), "</blockquote></div>".repeat(depth));
+    let src = format!(
+        "{}deep text{}",
+        "<div><blockquote>".repeat(depth),
+        "</blockquote></div>".repeat(depth)
+    );
     let b = blocks(&src);
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].text(), "deep text");
@@ -152,8 +175,14 @@ fn text_and_blocks_are_bounded() {
 
 #[test]
 fn links_that_go_nowhere_safe_stay_text() {
-    let b = blocks("<a href='javascript:alert(1)'>js</a> <a href='#top'>top</a> <a href=' HTTPS://Example.ORG/x '>web</a>");
-    let links: Vec<_> = b[0].spans.iter().map(|s| s.link.as_ref().map(|l| (l.target.clone(), l.actionable()))).collect();
+    let b = blocks(
+        "<a href='javascript:alert(1)'>js</a> <a href='#top'>top</a> <a href=' HTTPS://Example.ORG/x '>web</a>",
+    );
+    let links: Vec<_> = b[0]
+        .spans
+        .iter()
+        .map(|s| s.link.as_ref().map(|l| (l.target.clone(), l.actionable())))
+        .collect();
     assert_eq!(
         links,
         [
