@@ -208,6 +208,12 @@ impl Walker {
                 let text = dump::blocks_text(&blocks);
                 self.push_text(out, blocks, text);
             }
+            // A multipart with no boundary to split at: its body is text.
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) if ctype == "multipart" => {
+                let text = decode_unlabelled(bytes);
+                let (blocks, text) = plain::render(&text, None, &mut self.budget);
+                self.push_text(out, blocks, text);
+            }
             PartType::Binary(_) | PartType::InlineBinary(_) if !is_attachment(part) => {
                 if let Some(i) = self.image(msg, id, "") {
                     out.parts.push(Part::Image(i));
@@ -439,13 +445,29 @@ fn relabelled<'t>(msg: &Message<'_>, part: &MessagePart<'_>, text: &'t str) -> C
     if String::from_utf8_lossy(bytes).trim_end() != text.trim_end() {
         return Cow::Borrowed(text);
     }
+    match guess(bytes) {
+        Some(encoding) => Cow::Owned(encoding.decode_without_bom_handling(bytes).0.into_owned()),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// The encoding `bytes` look like, unless it is UTF-8.
+fn guess(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
     detector.feed(bytes, true);
     let encoding = detector.guess(None, Utf8Detection::Allow);
-    if encoding == encoding_rs::UTF_8 {
-        return Cow::Borrowed(text);
+    (encoding != encoding_rs::UTF_8).then_some(encoding)
+}
+
+/// Bytes with no charset to go by: UTF-8 if they are, else a guess.
+fn decode_unlabelled(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => match guess(bytes) {
+            Some(encoding) => encoding.decode_without_bom_handling(bytes).0,
+            None => String::from_utf8_lossy(bytes),
+        },
     }
-    Cow::Owned(encoding.decode_without_bom_handling(bytes).0.into_owned())
 }
 
 /// Text parts shown as plain text. Other text types (CSS, CSV, vCard,
@@ -501,4 +523,94 @@ fn forwarded_header(headers: &Headers) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::render;
+    use super::*;
+
+    fn text_parts(parts: &[Part]) -> usize {
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(_) => 1,
+                Part::Message { parts, .. } => text_parts(parts),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn nested_messages_stop_at_the_depth_limit() {
+        let mut raw =
+            "From: a@example.org\r\nSubject: innermost\r\n\r\ndeepest text\r\n".to_string();
+        for i in 0..40 {
+            raw = format!(
+                "From: a@example.org\r\nSubject: level {i}\r\nContent-Type: message/rfc822\r\n\r\n{raw}"
+            );
+        }
+        let r = render(raw.as_bytes()).unwrap();
+        assert!(r.document.truncated);
+        assert!(!r.text.contains("deepest text"));
+    }
+
+    #[test]
+    fn multipart_depth_and_part_count_are_bounded() {
+        let depth = 200;
+        let mut raw = String::from(
+            "From: a@example.org\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n",
+        );
+        for i in 0..depth {
+            raw.push_str(&format!(
+                "--b{i}\r\nContent-Type: multipart/mixed; boundary=b{}\r\n\r\n",
+                i + 1
+            ));
+        }
+        raw.push_str(&format!(
+            "--b{depth}\r\nContent-Type: text/plain\r\n\r\nbottom\r\n"
+        ));
+        let r = render(raw.as_bytes()).unwrap();
+        assert!(r.document.truncated);
+        assert!(!r.text.contains("bottom"));
+
+        let mut wide = String::from(
+            "From: a@example.org\r\nSubject: wide\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n",
+        );
+        for i in 0..MAX_PARTS + 50 {
+            wide.push_str(&format!(
+                "--w\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"
+            ));
+        }
+        wide.push_str("--w--\r\n");
+        let r = render(wide.as_bytes()).unwrap();
+        assert!(r.document.truncated);
+        assert!(text_parts(&r.document.parts) < MAX_PARTS);
+        assert!(r.text.contains("part 0"));
+    }
+
+    #[test]
+    fn not_a_message_is_an_error_but_odd_structure_is_not() {
+        assert!(render(b"").is_err());
+        let r =
+            render(b"Subject: x\r\nContent-Type: multipart/mixed\r\n\r\nno boundary at all\r\n")
+                .unwrap();
+        assert!(r.text.contains("no boundary at all"));
+        let r = render(b"Subject: x\r\nContent-Type: text/html\r\n\r\n<p>unclosed <b>bold <i>and")
+            .unwrap();
+        assert_eq!(r.text, "unclosed bold and");
+    }
+
+    #[test]
+    fn svg_and_oversized_images_are_not_shown_inline() {
+        let svg = "From: a@example.org\r\nSubject: svg\r\nContent-Type: multipart/mixed; boundary=s\r\n\r\n--s\r\nContent-Type: image/svg+xml\r\nContent-Disposition: inline\r\n\r\n<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"file:///etc/passwd\"/></svg>\r\n--s--\r\n";
+        let r = render(svg.as_bytes()).unwrap();
+        assert!(r.document.images.is_empty() && r.document.parts.is_empty());
+        let big = format!(
+            "From: a@example.org\r\nSubject: big\r\nContent-Type: multipart/mixed; boundary=s\r\n\r\n--s\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\n\r\n{}\r\n--s--\r\n",
+            "x".repeat(MAX_IMAGE_BYTES + 1)
+        );
+        let r = render(big.as_bytes()).unwrap();
+        assert!(r.document.images.is_empty());
+    }
 }
