@@ -7,4 +7,5 @@ pub mod filename;
 pub mod flowed;
 pub mod mbox;
 pub mod parse;
+pub mod render;
 pub mod reply;

@@ -203,9 +203,14 @@ pub struct MessageView {
     pub message_id: Option<String>,
     /// The References chain, oldest first.
     pub references: Vec<String>,
-    /// The readable text body (text/plain, else text/html reduced to text).
+    /// The readable text body, for replies and forwards: the rendered
+    /// document as text ([`crate::mime::render::Rendered::text`]), so
+    /// HTML-only mail quotes what the reader shows.
     pub body: String,
     pub attachments: Vec<Attachment>,
+    /// What the reader shows: cleaned headers with every name and address,
+    /// and the document of blocks and inline images (nothing remote).
+    pub rendered: crate::mime::render::Rendered,
 }
 
 /// An account's folders depth-first, each with its depth.

@@ -6,7 +6,7 @@ use crate::account::{NewAccount, Protocol, Settings};
 use crate::error::{Error, Result};
 use crate::imap;
 use crate::import::{self, Progress};
-use crate::mime::parse;
+use crate::mime::{parse, render};
 use crate::model::{
     Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
 };
@@ -124,7 +124,8 @@ impl Service {
         self.with_store(move |s| s.message_count(folder)).await
     }
 
-    /// A message for the reader: its headers and readable text. A server
+    /// A message for the reader: its headers, its rendered document (no
+    /// remote content) and its readable text. A server
     /// message whose body is not here yet is fetched first and kept.
     pub async fn message(&self, id: MessageId) -> Result<MessageView> {
         let (summary, has_body) = self
@@ -136,6 +137,7 @@ impl Service {
         let raw = self.raw_message(id).await?;
         blocking(move || {
             let parsed = parse::parse(&raw)?;
+            let rendered = render::render(&raw)?;
             Ok(MessageView {
                 summary,
                 to: parsed.to,
@@ -144,8 +146,9 @@ impl Service {
                 followup_to: parsed.followup_to,
                 message_id: parsed.message_id,
                 references: parsed.references,
-                body: parsed.body,
+                body: rendered.text.clone(),
                 attachments: parsed.attachments,
+                rendered,
             })
         })
         .await

@@ -184,6 +184,7 @@ mod tests {
             references: vec!["m1@example.kz".into()],
             body: "Line one\n> earlier".into(),
             attachments: Vec::new(),
+            rendered: Default::default(),
         }
     }
 

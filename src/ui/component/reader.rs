@@ -283,6 +283,7 @@ mod tests {
             references: Vec::new(),
             body: "text".into(),
             attachments: Vec::new(),
+            rendered: Default::default(),
         })
     }
 
