@@ -76,7 +76,7 @@ fn main() {
     });
     println!("{:<34} {:>9.3} ms", "folder tree with unread counts", ms(t));
     let t = median(|| {
-        let hits = store.search("invoice", 100).expect("search");
+        let hits = store.search(&poshta::search::Query::parse("invoice"), poshta::search::Scope::All, 100).expect("search");
         assert!(!hits.is_empty());
     });
     println!(

@@ -25,6 +25,7 @@ mod login;
 mod passwords;
 mod pins;
 mod pop3;
+mod search;
 mod sending;
 mod server_test;
 mod setup;
@@ -369,10 +370,6 @@ impl Service {
         self.with_store(move |s| s.store_body(id, &raw, parsed.as_ref()))
             .await?;
         Ok(())
-    }
-
-    pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {
-        self.with_store(move |s| s.search(&query, limit)).await
     }
 }
 
