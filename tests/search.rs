@@ -190,7 +190,9 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
         ("报告已", &["Annual report draft"]),
         ("告报", &[]),
         // Malformed input is searched for as written, never an error.
-        ("subject:\"weekly", &["Re: weekly planning", "Weekly sync notes"]),
+        // (`subject:"weekly` is the phrase "subject weekly", found nowhere.)
+        ("subject:\"weekly", &[]),
+        ("sync:", &["Re: weekly planning", "Weekly sync notes"]),
         ("\"annual report", &["Re: weekly planning", "Annual report draft"]),
         ("NEAR( AND OR invoice", &[]),
         ("* - : \"\"", &[]),
@@ -285,7 +287,7 @@ async fn a_server_out_of_reach_leaves_the_local_hits_and_says_so() {
         ..settings.incoming.unwrap()
     };
     service
-        .update_account(account, settings.name, settings.email, incoming, None)
+        .update_account(account, settings.name, settings.email.unwrap(), incoming, None)
         .await
         .unwrap();
     let unreachable = search(&service, "reachword", Scope::Folder(folder)).await;
