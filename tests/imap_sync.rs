@@ -110,7 +110,10 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     assert!(complete);
     assert!(store.run(move |s| s.has_body(newest)).await.unwrap());
     // Once the body is in, full-text search finds its words.
-    let hits = store.run(|s| s.search(&Query::parse("batches 1200"), Scope::All, 10)).await.unwrap();
+    let hits = store
+        .run(|s| s.search(&Query::parse("batches 1200"), Scope::All, 10))
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1);
 
     // A second sync with nothing new fetches nothing.

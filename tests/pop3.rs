@@ -181,7 +181,10 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
         .await
         .unwrap()
         .hits;
-    assert_eq!(found.iter().map(|h| h.summary.id).collect::<Vec<_>>(), vec![row.id]);
+    assert_eq!(
+        found.iter().map(|h| h.summary.id).collect::<Vec<_>>(),
+        vec![row.id]
+    );
     assert_eq!(on_server(user).await, before + 1);
 }
 

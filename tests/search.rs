@@ -12,7 +12,15 @@ use poshta::search::{Hit, Origin, Query, Scope, SearchResults};
 use poshta::service::Service;
 
 /// A message with these headers and text, and an attachment if named.
-fn mail(n: i64, from: &str, to: &str, cc: &str, subject: &str, body: &str, attachment: Option<&str>) -> Vec<u8> {
+fn mail(
+    n: i64,
+    from: &str,
+    to: &str,
+    cc: &str,
+    subject: &str,
+    body: &str,
+    attachment: Option<&str>,
+) -> Vec<u8> {
     let date = chrono::DateTime::from_timestamp(1_795_000_000 + n * 3600, 0)
         .unwrap()
         .to_rfc2822();
@@ -95,15 +103,36 @@ async fn a_body_not_here_is_searched_on_the_server_until_it_is_downloaded() {
     let servers = support::servers();
     let alice = servers.user("alice");
     let messages = [
-        mail(1, "Anna Karimova <anna@example.test>", "alice@example.test", "", "Plans",
-             "We met in zanzibarfig. Жиналыс өтті. 年度报告已发送。", Some("plan.pdf")),
-        mail(2, "Boris <boris@example.test>", "alice@example.test", "", "Other",
-             "zanzibarfig too, met in passing", None),
-        mail(3, "Anna Karimova <anna@example.test>", "alice@example.test", "", "Noise",
-             "nothing to see", None),
+        mail(
+            1,
+            "Anna Karimova <anna@example.test>",
+            "alice@example.test",
+            "",
+            "Plans",
+            "We met in zanzibarfig. Жиналыс өтті. 年度报告已发送。",
+            Some("plan.pdf"),
+        ),
+        mail(
+            2,
+            "Boris <boris@example.test>",
+            "alice@example.test",
+            "",
+            "Other",
+            "zanzibarfig too, met in passing",
+            None,
+        ),
+        mail(
+            3,
+            "Anna Karimova <anna@example.test>",
+            "alice@example.test",
+            "",
+            "Noise",
+            "nothing to see",
+            None,
+        ),
     ];
     let name = server_folder(alice, "Remote", &messages).await;
-    let (_home, service, account) = support::mailbox::service(servers, alice).await;
+    let (home, service, account) = support::mailbox::service(servers, alice).await;
     // Headers only: no body is here.
     service.sync(account, |_| {}).await.unwrap();
     let folder = folder_named(&service, &name).await;
@@ -111,10 +140,17 @@ async fn a_body_not_here_is_searched_on_the_server_until_it_is_downloaded() {
     let all = search(&service, "zanzibarfig", Scope::All).await;
     assert_eq!(
         found(&all),
-        [("Other".into(), Origin::Server), ("Plans".into(), Origin::Server)],
+        [
+            ("Other".into(), Origin::Server),
+            ("Plans".into(), Origin::Server)
+        ],
         "newest first"
     );
-    assert!(all.server_folders.contains(&name), "{:?}", all.server_folders);
+    assert!(
+        all.server_folders.contains(&name),
+        "{:?}",
+        all.server_folders
+    );
     assert!(all.server_failures.is_empty(), "{:?}", all.server_failures);
     assert!(all.local_messages >= 3);
 
@@ -124,10 +160,19 @@ async fn a_body_not_here_is_searched_on_the_server_until_it_is_downloaded() {
     };
     let server = |s: &str| vec![(s.to_string(), Origin::Server)];
     // Operators and forms the server is asked in its own terms.
-    assert_eq!(found(&scoped("from:anna zanzibarfig").await), server("Plans"));
-    assert_eq!(found(&scoped("has:attachment zanzibarfig").await), server("Plans"));
+    assert_eq!(
+        found(&scoped("from:anna zanzibarfig").await),
+        server("Plans")
+    );
+    assert_eq!(
+        found(&scoped("has:attachment zanzibarfig").await),
+        server("Plans")
+    );
     assert_eq!(found(&scoped("zanzibar*").await).len(), 2);
-    assert_eq!(found(&scoped("\"met in zanzibarfig\"").await), server("Plans"));
+    assert_eq!(
+        found(&scoped("\"met in zanzibarfig\"").await),
+        server("Plans")
+    );
     // Non-ASCII travels as a UTF-8 literal.
     assert_eq!(found(&scoped("Жиналыс").await), server("Plans"));
     assert_eq!(found(&scoped("报告").await), server("Plans"));
@@ -136,15 +181,41 @@ async fn a_body_not_here_is_searched_on_the_server_until_it_is_downloaded() {
     assert_eq!(one.server_folders, [name.clone()]);
     assert_eq!(one.local_messages, 3);
 
+    // The command line says where each hit came from and what was searched.
+    let folder_arg = folder.0.to_string();
+    let out = support::cli::ok(support::cli::run(
+        home.path(),
+        &[("POSHTA_PASSWORD", alice.password.as_str())],
+        &["search", "zanzibarfig", "--folder", &folder_arg],
+        b"",
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[..2].iter().all(|l| l.starts_with("server\t")),
+        "{out}"
+    );
+    assert!(
+        lines[0].contains("Other") && lines[1].contains("Plans"),
+        "{out}"
+    );
+    assert_eq!(lines[2], format!("local: 3 messages · server: {name}"));
+
     // Downloaded: now the local index finds it, and only once.
     let plans = id_of(&all, "Plans");
     service.message(plans).await.unwrap();
     let again = scoped("zanzibarfig").await;
     assert_eq!(
         found(&again),
-        [("Other".into(), Origin::Server), ("Plans".into(), Origin::Local)]
+        [
+            ("Other".into(), Origin::Server),
+            ("Plans".into(), Origin::Local)
+        ]
     );
-    assert_eq!(found(&scoped("plan.pdf").await), [("Plans".into(), Origin::Local)]);
+    assert_eq!(
+        found(&scoped("plan.pdf").await),
+        [("Plans".into(), Origin::Local)]
+    );
 }
 
 #[tokio::test]
@@ -152,12 +223,33 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
     let servers = support::servers();
     let bob = servers.user("bob");
     let messages = [
-        mail(1, "Anna Karimova <anna@example.test>", "bob@example.test", "Dana <dana@example.test>",
-             "Weekly sync notes", "The quarterly invoice is attached.", Some("q3-figures.xlsx")),
-        mail(2, "Boris <boris@example.test>", "team@example.test", "", "Annual report draft",
-             "Please review the annual report before Friday. Қазақстан жиналысы. 会议纪要：年度报告已发送。", None),
-        mail(3, "Dana <dana@example.test>", "bob@example.test", "", "Re: weekly planning",
-             "sync later; the report annual numbers, invoicing", None),
+        mail(
+            1,
+            "Anna Karimova <anna@example.test>",
+            "bob@example.test",
+            "Dana <dana@example.test>",
+            "Weekly sync notes",
+            "The quarterly invoice is attached.",
+            Some("q3-figures.xlsx"),
+        ),
+        mail(
+            2,
+            "Boris <boris@example.test>",
+            "team@example.test",
+            "",
+            "Annual report draft",
+            "Please review the annual report before Friday. Қазақстан жиналысы. 会议纪要：年度报告已发送。",
+            None,
+        ),
+        mail(
+            3,
+            "Dana <dana@example.test>",
+            "bob@example.test",
+            "",
+            "Re: weekly planning",
+            "sync later; the report annual numbers, invoicing",
+            None,
+        ),
     ];
     let name = server_folder(bob, "Ops", &messages).await;
     let (_home, service, account) = support::mailbox::service(servers, bob).await;
@@ -168,8 +260,14 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
         ("from:anna", &["Weekly sync notes"]),
         ("FROM:Karimova", &["Weekly sync notes"]),
         ("to:dana", &["Weekly sync notes"]),
-        ("to:bob@example.test", &["Re: weekly planning", "Weekly sync notes"]),
-        ("subject:weekly", &["Re: weekly planning", "Weekly sync notes"]),
+        (
+            "to:bob@example.test",
+            &["Re: weekly planning", "Weekly sync notes"],
+        ),
+        (
+            "subject:weekly",
+            &["Re: weekly planning", "Weekly sync notes"],
+        ),
         ("subject:\"weekly sync\"", &["Weekly sync notes"]),
         ("subject:sync", &["Weekly sync notes"]),
         ("has:attachment", &["Weekly sync notes"]),
@@ -178,8 +276,14 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
         ("invoice", &["Weekly sync notes"]),
         ("invoic*", &["Re: weekly planning", "Weekly sync notes"]),
         ("\"annual report\"", &["Annual report draft"]),
-        ("annual report", &["Re: weekly planning", "Annual report draft"]),
-        ("from:anna has:attachment \"quarterly invoice\"", &["Weekly sync notes"]),
+        (
+            "annual report",
+            &["Re: weekly planning", "Annual report draft"],
+        ),
+        (
+            "from:anna has:attachment \"quarterly invoice\"",
+            &["Weekly sync notes"],
+        ),
         ("from:boris has:attachment", &[]),
         ("қазақстан", &["Annual report draft"]),
         ("ҚАЗАҚСТАН", &["Annual report draft"]),
@@ -193,16 +297,29 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
         // (`subject:"weekly` is the phrase "subject weekly", found nowhere.)
         ("subject:\"weekly", &[]),
         ("sync:", &["Re: weekly planning", "Weekly sync notes"]),
-        ("\"annual report", &["Re: weekly planning", "Annual report draft"]),
+        (
+            "\"annual report",
+            &["Re: weekly planning", "Annual report draft"],
+        ),
         ("NEAR( AND OR invoice", &[]),
         ("* - : \"\"", &[]),
     ];
     for (query, expected) in cases {
         let results = search(&service, query, Scope::Folder(folder)).await;
-        let got: Vec<String> = results.hits.iter().map(|h| h.summary.subject.clone()).collect();
+        let got: Vec<String> = results
+            .hits
+            .iter()
+            .map(|h| h.summary.subject.clone())
+            .collect();
         assert_eq!(got, *expected, "{query}");
-        assert!(results.hits.iter().all(|h| h.origin == Origin::Local), "{query}");
-        assert!(results.server_folders.is_empty(), "every body is here: {query}");
+        assert!(
+            results.hits.iter().all(|h| h.origin == Origin::Local),
+            "{query}"
+        );
+        assert!(
+            results.server_folders.is_empty(),
+            "every body is here: {query}"
+        );
     }
 }
 
@@ -210,14 +327,36 @@ async fn operators_prefixes_phrases_and_scripts_on_synced_mail() {
 async fn scopes_are_a_folder_an_account_every_inbox_or_everything() {
     let servers = support::servers();
     let (carol, other) = (servers.user("carol"), servers.user("pop2"));
-    let word = |n| mail(n, "x@example.test", "y@example.test", "", &format!("scoped {n}"), "scopeword here", None);
-    let inbox_mail = |n| mail(n, "x@example.test", "y@example.test", "", &format!("inbox {n}"), "inboxword here", None);
+    let word = |n| {
+        mail(
+            n,
+            "x@example.test",
+            "y@example.test",
+            "",
+            &format!("scoped {n}"),
+            "scopeword here",
+            None,
+        )
+    };
+    let inbox_mail = |n| {
+        mail(
+            n,
+            "x@example.test",
+            "y@example.test",
+            "",
+            &format!("inbox {n}"),
+            "inboxword here",
+            None,
+        )
+    };
     let a = server_folder(carol, "ScopeA", &[word(1)]).await;
     let _b = server_folder(carol, "ScopeB", &[word(2)]).await;
     let _c = server_folder(other, "ScopeC", &[word(3)]).await;
     for (user, n) in [(carol, 4), (other, 5)] {
         let mut imap = support::imap::login(servers, user).await;
-        imap.append("INBOX", None, None, &inbox_mail(n)).await.unwrap();
+        imap.append("INBOX", None, None, &inbox_mail(n))
+            .await
+            .unwrap();
         imap.logout().await.unwrap();
     }
     let (_home, service, first) = support::mailbox::service(servers, carol).await;
@@ -234,13 +373,31 @@ async fn scopes_are_a_folder_an_account_every_inbox_or_everything() {
 
     let r = search(&service, "scopeword", Scope::Folder(folder_a)).await;
     assert_eq!((count(&r), r.local_messages), (1, 1));
-    assert_eq!(count(&search(&service, "scopeword", Scope::Account(first)).await), 2);
-    assert_eq!(count(&search(&service, "scopeword", Scope::Account(second)).await), 1);
+    assert_eq!(
+        count(&search(&service, "scopeword", Scope::Account(first)).await),
+        2
+    );
+    assert_eq!(
+        count(&search(&service, "scopeword", Scope::Account(second)).await),
+        1
+    );
     assert_eq!(count(&search(&service, "scopeword", Scope::All).await), 3);
     let every_inbox = search(&service, "inboxword", Scope::Folder(FolderId::ALL_INBOXES)).await;
-    assert_eq!(found(&every_inbox), [("inbox 5".into(), Origin::Local), ("inbox 4".into(), Origin::Local)]);
-    assert_eq!(count(&search(&service, "inboxword", Scope::Folder(folder_a)).await), 0);
-    assert_eq!(count(&search(&service, "inboxword", Scope::Account(AccountId(999))).await), 0);
+    assert_eq!(
+        found(&every_inbox),
+        [
+            ("inbox 5".into(), Origin::Local),
+            ("inbox 4".into(), Origin::Local)
+        ]
+    );
+    assert_eq!(
+        count(&search(&service, "inboxword", Scope::Folder(folder_a)).await),
+        0
+    );
+    assert_eq!(
+        count(&search(&service, "inboxword", Scope::Account(AccountId(999))).await),
+        0
+    );
     // The account's own folders only: another account's Inbox is not in it.
     assert_eq!(
         found(&search(&service, "inboxword", Scope::Account(second)).await),
@@ -253,11 +410,27 @@ async fn a_server_out_of_reach_leaves_the_local_hits_and_says_so() {
     let servers = support::servers();
     let user = servers.user("pop3");
     let messages = [
-        mail(1, "a@example.test", "b@example.test", "", "here", "reachword one", None),
-        mail(2, "a@example.test", "b@example.test", "", "there", "reachword two", None),
+        mail(
+            1,
+            "a@example.test",
+            "b@example.test",
+            "",
+            "here",
+            "reachword one",
+            None,
+        ),
+        mail(
+            2,
+            "a@example.test",
+            "b@example.test",
+            "",
+            "there",
+            "reachword two",
+            None,
+        ),
     ];
     let name = server_folder(user, "Reach", &messages).await;
-    let (_home, service, account) = support::mailbox::service(servers, user).await;
+    let (home, service, account) = support::mailbox::service(servers, user).await;
     service.sync(account, |_| {}).await.unwrap();
     let folder = folder_named(&service, &name).await;
     let first = search(&service, "reachword", Scope::Folder(folder)).await;
@@ -265,14 +438,20 @@ async fn a_server_out_of_reach_leaves_the_local_hits_and_says_so() {
     let both = search(&service, "reachword", Scope::Folder(folder)).await;
     assert_eq!(
         found(&both),
-        [("there".into(), Origin::Server), ("here".into(), Origin::Local)]
+        [
+            ("there".into(), Origin::Server),
+            ("here".into(), Origin::Local)
+        ]
     );
 
     // Offline: the server is not asked.
     service.set_offline(true).await;
     let offline = search(&service, "reachword", Scope::Folder(folder)).await;
     assert_eq!(found(&offline), [("here".into(), Origin::Local)]);
-    assert_eq!(offline.server_failures, [(name.clone(), ErrorKind::Offline)]);
+    assert_eq!(
+        offline.server_failures,
+        [(name.clone(), ErrorKind::Offline)]
+    );
     assert!(offline.server_folders.is_empty());
     service.set_offline(false).await;
 
@@ -287,13 +466,40 @@ async fn a_server_out_of_reach_leaves_the_local_hits_and_says_so() {
         ..settings.incoming.unwrap()
     };
     service
-        .update_account(account, settings.name, settings.email.unwrap(), incoming, None)
+        .update_account(
+            account,
+            settings.name,
+            settings.email.unwrap(),
+            incoming,
+            None,
+        )
         .await
         .unwrap();
     let unreachable = search(&service, "reachword", Scope::Folder(folder)).await;
     assert_eq!(found(&unreachable), [("here".into(), Origin::Local)]);
-    assert_eq!(unreachable.server_failures, [(name, ErrorKind::Network)]);
+    assert_eq!(
+        unreachable.server_failures,
+        [(name.clone(), ErrorKind::Network)]
+    );
     assert!(unreachable.server_folders.is_empty());
+    let out = support::cli::ok(support::cli::run(
+        home.path(),
+        &[("POSHTA_PASSWORD", user.password.as_str())],
+        &["search", "reachword", "--account", &account.0.to_string()],
+        b"",
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("local\t") && lines[0].contains("here"),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1..],
+        [
+            "local: 2 messages".to_string(),
+            format!("not searched on the server: {name} (network)")
+        ]
+    );
 }
 
 /// 100,000 messages written in one transaction through the store's own
@@ -311,7 +517,11 @@ fn exact_counts_on_a_hundred_thousand_messages() {
     let mut store = Store::open(&dir.path().join("big.sqlite3")).unwrap();
     let inbox = store.folder_by_role(LOCAL_ACCOUNT, Role::Inbox).unwrap().id;
     let archive = store.create_folder(LOCAL_ACCOUNT, None, "Archive").unwrap();
-    let senders = ["Anna Karimova <anna@example.test>", "Boris <boris@example.test>", "Dana <dana@example.test>"];
+    let senders = [
+        "Anna Karimova <anna@example.test>",
+        "Boris <boris@example.test>",
+        "Dana <dana@example.test>",
+    ];
     let tx = store.batch().unwrap();
     for i in 0..N {
         let (from_name, from_addr) = senders[i % 3].split_once(" <").unwrap();
@@ -330,12 +540,20 @@ fn exact_counts_on_a_hundred_thousand_messages() {
             body.push_str("年度报告已发送。");
         }
         let attachments = if i % 1_000 == 0 {
-            vec![Attachment { filename: Some(format!("budget-{i}.xlsx")), mime_type: "application/octet-stream".into(), size: 10 }]
+            vec![Attachment {
+                filename: Some(format!("budget-{i}.xlsx")),
+                mime_type: "application/octet-stream".into(),
+                size: 10,
+            }]
         } else {
             Vec::new()
         };
         let parsed = Parsed {
-            subject: if i % 4 == 0 { format!("Жиналыс {i}") } else { format!("Update {i}") },
+            subject: if i % 4 == 0 {
+                format!("Жиналыс {i}")
+            } else {
+                format!("Update {i}")
+            },
             from_name: from_name.into(),
             from_addr: from_addr.trim_end_matches('>').into(),
             to: "team@example.test".into(),
@@ -346,7 +564,12 @@ fn exact_counts_on_a_hundred_thousand_messages() {
             ..Parsed::default()
         };
         let raw = format!("Subject: {i}\r\n\r\nx\r\n");
-        let msg = NewMessage { raw: raw.as_bytes(), parsed: &parsed, flags: Flags::default(), fallback_date: 0 };
+        let msg = NewMessage {
+            raw: raw.as_bytes(),
+            parsed: &parsed,
+            flags: Flags::default(),
+            fallback_date: 0,
+        };
         insert(&tx, if i % 2 == 0 { inbox } else { archive }, &msg).unwrap();
     }
     tx.commit().unwrap();
@@ -368,9 +591,14 @@ fn exact_counts_on_a_hundred_thousand_messages() {
     assert_eq!(count("invoice", Scope::Account(LOCAL_ACCOUNT)), 10_000);
     assert_eq!(count("nowhere", Scope::All), 0);
     // Newest first, and the limit holds.
-    let top = store.search(&Query::parse("invoice"), Scope::All, 3).unwrap();
+    let top = store
+        .search(&Query::parse("invoice"), Scope::All, 3)
+        .unwrap();
     let dates: Vec<i64> = top.iter().map(|m| m.date).collect();
     assert_eq!(dates, [1_700_099_990, 1_700_099_980, 1_700_099_970]);
     assert_eq!(store.scope_message_count(Scope::All).unwrap(), N);
-    assert_eq!(store.scope_message_count(Scope::Folder(archive)).unwrap(), N / 2);
+    assert_eq!(
+        store.scope_message_count(Scope::Folder(archive)).unwrap(),
+        N / 2
+    );
 }

@@ -37,7 +37,9 @@ pub async fn run(service: &Service, args: SearchArgs, out: &mut impl Write) -> R
     // read from stdin, so a search cannot stop to wait for one.
     if let Ok(password) = std::env::var("POSHTA_PASSWORD") {
         let account = match scope {
-            Scope::Folder(f) if f != FolderId::ALL_INBOXES => Some(service.folder(f).await?.account_id),
+            Scope::Folder(f) if f != FolderId::ALL_INBOXES => {
+                Some(service.folder(f).await?.account_id)
+            }
             Scope::Account(a) => Some(a),
             _ => None,
         };

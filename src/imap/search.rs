@@ -21,7 +21,10 @@ where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
     let mut pieces = cmd.text.iter();
-    let first = pieces.next().map(String::as_str).unwrap_or("UID SEARCH ALL");
+    let first = pieces
+        .next()
+        .map(String::as_str)
+        .unwrap_or("UID SEARCH ALL");
     // Every line but the last ends announcing the literal that follows.
     let tag = session
         .run_command(first)

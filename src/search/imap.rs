@@ -78,11 +78,15 @@ mod tests {
 
     #[test]
     fn ascii_terms_are_quoted_keys() {
-        let c = cmd(r#"from:anna to:bob subject:"weekly sync" invoi* "q3 report" has:attachment say"hi\"#)
-            .unwrap();
+        let c = cmd(
+            r#"from:anna to:bob subject:"weekly sync" invoi* "q3 report" has:attachment say"hi\"#,
+        )
+        .unwrap();
         assert_eq!(
             c.text,
-            [r#"UID SEARCH FROM "anna" OR TO "bob" CC "bob" SUBJECT "weekly sync" TEXT "invoi" TEXT "q3 report" TEXT "say\"hi\\""#]
+            [
+                r#"UID SEARCH FROM "anna" OR TO "bob" CC "bob" SUBJECT "weekly sync" TEXT "invoi" TEXT "q3 report" TEXT "say\"hi\\""#
+            ]
         );
         assert!(c.literals.is_empty());
         assert_eq!(cmd("has:attachment"), None);

@@ -123,14 +123,18 @@ mod tests {
 
     #[test]
     fn words_are_all_required_terms() {
-        assert_eq!(parse("  annual   report ").terms, [any("annual"), any("report")]);
+        assert_eq!(
+            parse("  annual   report ").terms,
+            [any("annual"), any("report")]
+        );
         assert!(parse("").is_empty());
         assert!(parse("   ").is_empty());
     }
 
     #[test]
     fn prefix_phrase_and_operators_combine() {
-        let q = parse(r#"from:anna has:attachment "q3 report" invoi* subject:"weekly  sync" to:bob*"#);
+        let q =
+            parse(r#"from:anna has:attachment "q3 report" invoi* subject:"weekly  sync" to:bob*"#);
         assert!(q.has_attachment);
         assert_eq!(
             q.terms,
@@ -150,8 +154,14 @@ mod tests {
     #[test]
     fn malformed_pieces_are_taken_literally() {
         // Unclosed quotes, empty operators, unknown operators, lone stars.
-        assert_eq!(parse(r#""annual report"#).terms, [any("annual"), any("report")]);
-        assert_eq!(parse(r#"subject:"weekly sync"#).terms, [any("subject:\"weekly"), any("sync")]);
+        assert_eq!(
+            parse(r#""annual report"#).terms,
+            [any("annual"), any("report")]
+        );
+        assert_eq!(
+            parse(r#"subject:"weekly sync"#).terms,
+            [any("subject:\"weekly"), any("sync")]
+        );
         assert_eq!(parse("from: anna").terms, [any("from:"), any("anna")]);
         assert_eq!(parse("has:pdf cc:x").terms, [any("has:pdf"), any("cc:x")]);
         assert!(parse("* ** - : \"\" \" ").is_empty());
@@ -166,7 +176,10 @@ mod tests {
             parse("Қазақстан отчёт 年度报告").terms,
             [any("Қазақстан"), any("отчёт"), any("年度报告")]
         );
-        assert_eq!(parse("от:x отч*").terms, [any("от:x"), term(Field::Any, "отч", true)]);
+        assert_eq!(
+            parse("от:x отч*").terms,
+            [any("от:x"), term(Field::Any, "отч", true)]
+        );
         // Multi-byte text around quotes and colons never splits a character.
         assert_eq!(parse("\"報告\"ä:\"ö").terms, [any("報告"), any("ä:\"ö")]);
     }

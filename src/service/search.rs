@@ -119,7 +119,9 @@ impl Service {
                     Ok(uids) => uids,
                     Err(e) => {
                         tracing::info!(%e, folder = folder.display, "search: server failed");
-                        results.server_failures.push((folder.display.clone(), e.kind()));
+                        results
+                            .server_failures
+                            .push((folder.display.clone(), e.kind()));
                         if e.kind() == ErrorKind::ServerRefused {
                             continue;
                         }
@@ -131,7 +133,9 @@ impl Service {
                 results.server_folders.push(folder.display.clone());
                 match self.server_rows(ask, folder, uids).await {
                     Ok(hits) => results.hits.extend(hits),
-                    Err(e) => results.server_failures.push((folder.display.clone(), e.kind())),
+                    Err(e) => results
+                        .server_failures
+                        .push((folder.display.clone(), e.kind())),
                 }
             }
             let _ = session.logout().await;
@@ -193,7 +197,10 @@ async fn search_folder(
             },
         })?;
     if mailbox.uid_validity != Some(folder.uidvalidity) {
-        tracing::info!(folder = folder.display, "search: UIDVALIDITY changed, next sync resyncs");
+        tracing::info!(
+            folder = folder.display,
+            "search: UIDVALIDITY changed, next sync resyncs"
+        );
         return Ok(Vec::new());
     }
     crate::imap::search::uid_search(session, ask.command, MAX_SERVER_UIDS).await

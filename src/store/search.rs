@@ -109,17 +109,14 @@ impl Store {
               ORDER BY a.position, a.id, f.role IS NOT 'inbox', f.id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
-        let rows = stmt.query_map(
-            rusqlite::params_from_iter(param.map(Value::Integer)),
-            |r| {
-                Ok((
-                    FolderId(r.get(0)?),
-                    AccountId(r.get(1)?),
-                    r.get::<_, String>(2)?,
-                    r.get::<_, u32>(3)?,
-                ))
-            },
-        )?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(param.map(Value::Integer)), |r| {
+            Ok((
+                FolderId(r.get(0)?),
+                AccountId(r.get(1)?),
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+            ))
+        })?;
         let found: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
         found
             .into_iter()
