@@ -178,7 +178,7 @@ async fn a_body_not_here_is_searched_on_the_server_until_it_is_downloaded() {
     assert_eq!(found(&scoped("报告").await), server("Plans"));
     assert_eq!(found(&scoped("zanzibarfig absentword").await), []);
     let one = scoped("zanzibarfig").await;
-    assert_eq!(one.server_folders, [name.clone()]);
+    assert_eq!(one.server_folders, std::slice::from_ref(&name));
     assert_eq!(one.local_messages, 3);
 
     // The command line says where each hit came from and what was searched.

@@ -90,6 +90,41 @@ mod tests {
         assert_eq!(expr(""), None);
     }
 
+    /// Why segmenting: unicode61 keeps a run of Han characters as one
+    /// token, so a word inside it is never found; segmented, the word is
+    /// found as adjacent characters, and the same characters apart are not.
+    #[test]
+    fn unicode61_needs_cjk_segmented() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');",
+        )
+        .unwrap();
+        let text = "会议纪要：年度报告已发送。Қазақстан";
+        db.execute("INSERT INTO t (rowid, body) VALUES (1, ?1)", [text])
+            .unwrap();
+        db.execute(
+            "INSERT INTO t (rowid, body) VALUES (2, ?1)",
+            [segment(text)],
+        )
+        .unwrap();
+        let rows = |q: &str| -> Vec<i64> {
+            let mut stmt = db
+                .prepare("SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY rowid")
+                .unwrap();
+            let expr = expression(&Query::parse(q)).unwrap();
+            stmt.query_map([expr], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(rows("报告"), [2]);
+        assert_eq!(rows("年度报告"), [2]);
+        assert_eq!(rows("告报"), Vec::<i64>::new());
+        assert_eq!(rows("报*"), [2]);
+        assert_eq!(rows("ҚАЗАҚСТАН"), [1, 2]);
+    }
+
     #[test]
     fn cjk_characters_stand_alone() {
         assert_eq!(segment("plain text"), "plain text");

@@ -65,9 +65,9 @@ impl Service {
             };
             self.search_servers(&ask, folders, &mut results).await;
         }
-        results.hits.sort_by(|a, b| {
-            (b.summary.date, b.summary.id.0).cmp(&(a.summary.date, a.summary.id.0))
-        });
+        results
+            .hits
+            .sort_by_key(|h| std::cmp::Reverse((h.summary.date, h.summary.id.0)));
         results.hits.truncate(limit);
         Ok(results)
     }
@@ -155,7 +155,7 @@ impl Service {
             .with_store(move |s| s.server_hits(id, &uids, has_attachment))
             .await?;
         rows.retain(|m| !ask.found.contains(&m.id));
-        rows.sort_by(|a, b| (b.date, b.id.0).cmp(&(a.date, a.id.0)));
+        rows.sort_by_key(|m| std::cmp::Reverse((m.date, m.id.0)));
         rows.truncate(ask.limit);
         Ok(rows
             .into_iter()

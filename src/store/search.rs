@@ -178,3 +178,56 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::migrations;
+
+    /// A store from before V13 gets the new index in the background: every
+    /// message queued, then found by its attachment names and CJK words.
+    #[test]
+    fn an_older_store_is_reindexed_with_attachment_names_and_cjk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let raw: &[u8] = b"From: a@example.test\r\nSubject: old one\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+            Content-Type: text/plain; charset=utf-8\r\n\r\n\xe5\xb9\xb4\xe5\xba\xa6\xe6\x8a\xa5\xe5\x91\x8a text\r\n\
+            --b\r\nContent-Type: application/pdf\r\n\
+            Content-Disposition: attachment; filename=\"ledger.pdf\"\r\n\r\nx\r\n--b--\r\n";
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            migrations::migrate_to(&mut conn, 12).unwrap();
+            conn.execute(
+                "INSERT INTO message (id, folder_id, subject, date, received_at, size, body_state)
+                 VALUES (1, 1, 'old one', 0, 0, ?1, 'complete')",
+                [raw.len() as i64],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO message_body (message_id, raw) VALUES (1, ?1)",
+                [raw],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
+                 VALUES (1, 'old one', '', '', '年度报告 text')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.pending_index().unwrap(), 1);
+        for q in ["ledger", "ledger.pdf", "报告", "old", "subject:one"] {
+            let hits = store.search(&Query::parse(q), Scope::All, 10).unwrap();
+            assert_eq!(hits.len(), 1, "{q}");
+        }
+        assert_eq!(store.pending_index().unwrap(), 0);
+        assert!(
+            store
+                .search(&Query::parse("告报"), Scope::All, 10)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
