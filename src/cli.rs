@@ -15,6 +15,7 @@ mod actions;
 mod attachment;
 mod certificate;
 mod discover;
+mod search;
 mod send;
 
 pub use account::AccountCommand;
@@ -51,12 +52,9 @@ pub enum Command {
     },
     /// Print one message's headers and text.
     Show { id: i64 },
-    /// Search subject, people and text of all messages.
-    Search {
-        query: String,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-    },
+    /// Search mail: subject, people, text and attachment names here,
+    /// and the server's own search for bodies not downloaded.
+    Search(search::SearchArgs),
     /// Create, rename or delete local folders.
     #[command(subcommand)]
     Folder(FolderCommand),
@@ -208,11 +206,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             }
             writeln!(out, "\n{}", m.body).map_err(w)?;
         }
-        Command::Search { query, limit } => {
-            for m in service.search(query, limit).await? {
-                write_summary(out, &m).map_err(w)?;
-            }
-        }
+        Command::Search(args) => search::run(&service, args, out).await?,
         Command::Account(cmd) => account::run(&service, cmd, given_home.as_deref(), out).await?,
         Command::Action(cmd) => actions::run(&service, cmd, out).await?,
         Command::Attachment(cmd) => attachment::run(&service, cmd, out).await?,

@@ -5,3 +5,4 @@ pub mod command;
 pub mod connect;
 pub mod folders;
 pub mod mutf7;
+pub mod search;

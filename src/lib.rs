@@ -14,6 +14,7 @@ pub mod model;
 pub mod net;
 pub mod paths;
 pub mod pop3;
+pub mod search;
 pub mod service;
 pub mod smtp;
 pub mod store;

@@ -26,6 +26,7 @@ mod login;
 mod passwords;
 mod pins;
 mod pop3;
+mod search;
 mod sending;
 mod server_test;
 mod setup;
@@ -373,10 +374,6 @@ impl Service {
         self.with_store(move |s| s.store_body(id, &raw, parsed.as_ref()))
             .await?;
         Ok(())
-    }
-
-    pub async fn search(&self, query: String, limit: usize) -> Result<Vec<MessageSummary>> {
-        self.with_store(move |s| s.search(&query, limit)).await
     }
 }
 

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod pop3;
 pub mod remap;
 pub mod remote;
+pub mod search;
 pub mod search_index;
 pub mod server_folders;
 pub mod uploads;

@@ -492,13 +492,16 @@ async fn chosen_folders_take_sent_copies_drafts_and_deleted_mail_on_the_server()
     );
 }
 
-/// Whether a search finds `word` in `service`'s mail.
+/// Whether a search finds `word` in `service`'s mail here (not through
+/// the server's own search).
 async fn found(service: &Service, word: &str) -> bool {
-    !service
-        .search(word.to_string(), 10)
+    service
+        .search(word.to_string(), poshta::search::Scope::All, 10)
         .await
         .unwrap()
-        .is_empty()
+        .hits
+        .iter()
+        .any(|h| h.origin == poshta::search::Origin::Local)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@ mod support;
 
 use futures::TryStreamExt;
 use poshta::model::{AccountId, Flags, FolderId, Role};
+use poshta::search::{Query, Scope};
 use poshta::store::remote::RemoteFolder;
 use poshta::store::{Shared, Store};
 use poshta::sync::imap::{Mode, fetch_body, sync_account, sync_folder, sync_folder_with};
@@ -78,7 +79,7 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     // Their full-text rows come after the list; a search catches up first.
     assert_eq!(store.run(|s| s.pending_index()).await.unwrap(), 1200);
     let hits = store
-        .run(|s| s.search("batches message 700", 10))
+        .run(|s| s.search(&Query::parse("batches message 700"), Scope::All, 10))
         .await
         .unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
@@ -109,7 +110,10 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     assert!(complete);
     assert!(store.run(move |s| s.has_body(newest)).await.unwrap());
     // Once the body is in, full-text search finds its words.
-    let hits = store.run(|s| s.search("batches 1200", 10)).await.unwrap();
+    let hits = store
+        .run(|s| s.search(&Query::parse("batches 1200"), Scope::All, 10))
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1);
 
     // A second sync with nothing new fetches nothing.

@@ -176,8 +176,15 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
             .unwrap()
             .has_attachments
     );
-    let found = service.search(word, 10).await.unwrap();
-    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), vec![row.id]);
+    let found = service
+        .search(word, poshta::search::Scope::All, 10)
+        .await
+        .unwrap()
+        .hits;
+    assert_eq!(
+        found.iter().map(|h| h.summary.id).collect::<Vec<_>>(),
+        vec![row.id]
+    );
     assert_eq!(on_server(user).await, before + 1);
 }
 
@@ -454,7 +461,11 @@ async fn without_uidl_messages_are_known_by_message_id_and_size() {
     let inbox = inbox(&service, account).await;
     assert_eq!(subjects(&service, inbox).await, ["once", "twice"]);
     // Found by their text: the bodies were indexed after the download.
-    let found = service.search("zebraonce".into(), 10).await.unwrap();
+    let found = service
+        .search("zebraonce".into(), poshta::search::Scope::All, 10)
+        .await
+        .unwrap()
+        .hits;
     assert_eq!(found.len(), 1, "{found:?}");
     let received = server.received();
     assert!(received.iter().any(|c| c == "TOP 1 0"), "{received:?}");

@@ -232,7 +232,11 @@ fn full_text_search_finds_words_in_any_script_and_forgets_deleted_mail() {
     );
     let hits = |store: &mut Store, q: &str| -> Vec<String> {
         store
-            .search(q, 10)
+            .search(
+                &poshta::search::Query::parse(q),
+                poshta::search::Scope::All,
+                10,
+            )
             .unwrap()
             .into_iter()
             .map(|m| m.subject)

@@ -53,7 +53,7 @@ where
     answer(session, &tag, context, each).await
 }
 
-fn network_error(context: &'static str, e: impl std::fmt::Display) -> Error {
+pub(crate) fn network_error(context: &'static str, e: impl std::fmt::Display) -> Error {
     Error::Network {
         context,
         detail: e.to_string(),
@@ -62,7 +62,7 @@ fn network_error(context: &'static str, e: impl std::fmt::Display) -> Error {
 
 /// Read responses to the command tagged `tag` until its tagged answer
 /// (see [`run`]).
-async fn answer<T>(
+pub(crate) async fn answer<T>(
     session: &mut async_imap::Session<T>,
     tag: &async_imap::imap_proto::RequestId,
     context: &'static str,
@@ -159,26 +159,7 @@ where
         .run_command(&command)
         .await
         .map_err(|e| network_error(CONTEXT, e))?;
-    // The server asks for the literal, or refuses it (too large, say).
-    loop {
-        let response = session
-            .read_response()
-            .await
-            .map_err(|e| network_error(CONTEXT, e))?
-            .ok_or_else(|| network_error(CONTEXT, "connection closed"))?;
-        match response.parsed() {
-            Response::Continue { .. } => break,
-            Response::Done {
-                tag: done, outcome, ..
-            } if *done == tag => {
-                return Err(Error::ServerRefused {
-                    context: CONTEXT,
-                    detail: outcome.information.as_deref().unwrap_or("").to_string(),
-                });
-            }
-            _ => {}
-        }
-    }
+    continuation(session, &tag, CONTEXT).await?;
     let stream = session.get_mut();
     stream
         .write_all(&literal)
@@ -210,6 +191,37 @@ where
     })
     .await?;
     Ok(found)
+}
+
+/// Wait for the server to ask for a literal (`+`) of the command tagged
+/// `tag`, or refuse it (too large, say).
+pub(crate) async fn continuation<T>(
+    session: &mut async_imap::Session<T>,
+    tag: &async_imap::imap_proto::RequestId,
+    context: &'static str,
+) -> Result<()>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    loop {
+        let response = session
+            .read_response()
+            .await
+            .map_err(|e| network_error(context, e))?
+            .ok_or_else(|| network_error(context, "connection closed"))?;
+        match response.parsed() {
+            Response::Continue { .. } => return Ok(()),
+            Response::Done {
+                tag: done, outcome, ..
+            } if done == tag => {
+                return Err(Error::ServerRefused {
+                    context,
+                    detail: outcome.information.as_deref().unwrap_or("").to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `raw` with every bare LF made CRLF.

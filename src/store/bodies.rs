@@ -267,14 +267,34 @@ mod tests {
         assert!(!store.has_body(ids[0]).unwrap(), "short body is partial");
         assert!(store.raw_message(ids[0]).is_err());
         assert_eq!(store.missing_bodies(folder).unwrap().len(), 1);
-        assert_eq!(store.search("zebra", 10).unwrap().len(), 1);
+        assert_eq!(
+            store
+                .search(
+                    &crate::search::Query::parse("zebra"),
+                    crate::search::Scope::All,
+                    10
+                )
+                .unwrap()
+                .len(),
+            1
+        );
 
         // The same UID seen again: flags taken, row and body index kept.
         let tx = store.batch().unwrap();
         let again = remote::insert_headers(&tx, folder, &[row(1, &parsed_a, Flags::SEEN)]).unwrap();
         tx.commit().unwrap();
         assert_eq!(again, [ids[1]]);
-        assert_eq!(store.search("zebra", 10).unwrap().len(), 1);
+        assert_eq!(
+            store
+                .search(
+                    &crate::search::Query::parse("zebra"),
+                    crate::search::Scope::All,
+                    10
+                )
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(store.uid_map(folder).unwrap()[&1].1.contains(Flags::SEEN));
         assert_eq!(store.message_count(folder).unwrap(), 2);
     }
@@ -320,7 +340,16 @@ mod tests {
         assert_eq!(store.index_pending(10).unwrap(), 1);
         assert_eq!(store.pending_index().unwrap(), 0);
         assert_eq!(store.index_pending(10).unwrap(), 0);
-        let found = |store: &mut Store, q: &str| store.search(q, 10).unwrap().len();
+        let found = |store: &mut Store, q: &str| {
+            store
+                .search(
+                    &crate::search::Query::parse(q),
+                    crate::search::Scope::All,
+                    10,
+                )
+                .unwrap()
+                .len()
+        };
         assert_eq!(found(&mut store, "zebra"), 1);
         assert_eq!(found(&mut store, "gamma"), 1);
         assert_eq!(found(&mut store, "beta"), 0);

@@ -15,10 +15,10 @@ pub struct NewMessage<'a> {
     pub fallback_date: i64,
 }
 
-const SUMMARY_COLUMNS: &str =
+pub(crate) const SUMMARY_COLUMNS: &str =
     "id, folder_id, subject, from_name, from_addr, date, flags, has_attachments, size";
 
-fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary> {
+pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     Ok(MessageSummary {
         id: MessageId(row.get(0)?),
         folder_id: FolderId(row.get(1)?),
@@ -116,41 +116,61 @@ pub(crate) fn index(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str)
 
 /// [`index`] for a message that has no full-text row yet (just inserted).
 pub(crate) fn index_new(tx: &Transaction<'_>, id: MessageId, p: &Parsed, body: &str) -> Result<()> {
+    let attachments = attachment_names(p);
     let fields = Searchable {
         subject: &p.subject,
         from_name: &p.from_name,
         from_addr: &p.from_addr,
         to: &p.to,
         cc: &p.cc,
+        attachments: &attachments,
     };
     index_fields(tx, id, &fields, body)
 }
 
-/// The envelope text a message is found by.
+/// The names of a parsed message's attachments, as one searchable text.
+pub(crate) fn attachment_names(p: &Parsed) -> String {
+    let names: Vec<&str> = p
+        .attachments
+        .iter()
+        .filter_map(|a| a.filename.as_deref())
+        .collect();
+    names.join(" ")
+}
+
+/// The envelope text a message is found by, and its attachments' names
+/// (known once its body is here).
 pub(crate) struct Searchable<'a> {
     pub subject: &'a str,
     pub from_name: &'a str,
     pub from_addr: &'a str,
     pub to: &'a str,
     pub cc: &'a str,
+    pub attachments: &'a str,
 }
 
+/// Every full-text row is written here: CJK text is segmented (see
+/// `search::fts`) the same way queries are.
 pub(crate) fn index_fields(
     tx: &Transaction<'_>,
     id: MessageId,
     f: &Searchable<'_>,
     body: &str,
 ) -> Result<()> {
+    use crate::search::fts::segment;
+    let sender = format!("{} {}", f.from_name, f.from_addr);
+    let recipients = format!("{} {}", f.to, f.cc);
     tx.prepare_cached(
-        "INSERT INTO message_fts (rowid, subject, sender, recipients, body)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO message_fts (rowid, subject, sender, recipients, body, attachments)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         id.0,
-        f.subject,
-        format!("{} {}", f.from_name, f.from_addr),
-        format!("{} {}", f.to, f.cc),
-        body,
+        segment(f.subject),
+        segment(&sender),
+        segment(&recipients),
+        segment(body),
+        segment(f.attachments),
     ])?;
     Ok(())
 }
@@ -296,33 +316,8 @@ impl Store {
         Ok(changed)
     }
 
-    /// Full-text search over subject, people and body, newest first.
-    /// Messages still waiting for their full-text row are indexed first,
-    /// so a search never misses mail that is already in the list.
-    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<MessageSummary>> {
-        while self.index_pending(super::search_index::CHUNK)? > 0 {}
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM message
-             WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?1)
-             ORDER BY date DESC, id DESC LIMIT ?2"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![fts_query(query), limit as i64], summary_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Open a transaction for a batch of inserts.
     pub fn batch(&mut self) -> Result<Transaction<'_>> {
         Ok(self.conn_mut().transaction()?)
     }
-}
-
-/// Turn what a person typed into an FTS5 query that cannot be a syntax
-/// error: every word quoted, all words required.
-fn fts_query(input: &str) -> String {
-    input
-        .split_whitespace()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

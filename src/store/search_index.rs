@@ -7,7 +7,7 @@
 //! catches up first, so it never misses mail that is in the list.
 
 use super::Store;
-use super::messages::{Searchable, index_fields, put_attachments};
+use super::messages::{Searchable, attachment_names, index_fields, put_attachments};
 use crate::error::Result;
 use crate::mime::parse::Parsed;
 use crate::model::MessageId;
@@ -76,7 +76,9 @@ impl Store {
             let mut rows = rows.query([limit as i64])?;
             while let Some(r) = rows.next()? {
                 let id = MessageId(r.get(0)?);
-                let body = match r.get_ref(6)?.as_blob_or_null() {
+                // Attachment names come with the body: a header-only
+                // row has none to index yet.
+                let (body, attachments) = match r.get_ref(6)?.as_blob_or_null() {
                     Ok(Some(raw)) => {
                         bytes += raw.len();
                         // The one full parse of a downloaded message
@@ -85,12 +87,13 @@ impl Store {
                         match crate::mime::parse::parse(raw) {
                             Ok(parsed) => {
                                 put_details(&tx, id, &parsed)?;
-                                parsed.body
+                                let names = attachment_names(&parsed);
+                                (parsed.body, names)
                             }
-                            Err(_) => String::new(),
+                            Err(_) => Default::default(),
                         }
                     }
-                    _ => String::new(),
+                    _ => Default::default(),
                 };
                 let text: [String; 5] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?];
                 let [subject, from_name, from_addr, to, cc] = &text;
@@ -100,6 +103,7 @@ impl Store {
                     from_addr,
                     to,
                     cc,
+                    attachments: &attachments,
                 };
                 index_fields(&tx, id, &fields, &body)?;
                 done += 1;
