@@ -7,3 +7,4 @@ pub mod flowed;
 pub mod mbox;
 pub mod parse;
 pub mod reply;
+pub mod subject;

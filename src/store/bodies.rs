@@ -276,7 +276,12 @@ mod tests {
         assert_eq!(again, [ids[1]]);
         assert_eq!(store.search("zebra", 10).unwrap().len(), 1);
         assert!(store.uid_map(folder).unwrap()[&1].1.contains(Flags::SEEN));
-        assert_eq!(store.message_count(folder).unwrap(), 2);
+        assert_eq!(
+            store
+                .message_count(folder, &crate::model::ListQuery::default())
+                .unwrap(),
+            2
+        );
     }
 
     #[test]
