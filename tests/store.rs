@@ -77,7 +77,7 @@ fn fresh_store_is_at_latest_schema_with_a_rollback_journal_fk_and_strict_tables(
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(strict.len(), 14, "{strict:?}");
+    assert_eq!(strict.len(), 16, "{strict:?}");
     assert!(strict.iter().all(|(_, s)| *s == 1), "{strict:?}");
     let bad = conn.execute(
         "INSERT INTO account (kind, name, created_at) VALUES ('local', 'x', 'not a number')",
