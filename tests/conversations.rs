@@ -89,7 +89,12 @@ async fn a_reply_filed_in_sent_joins_the_inbox_conversation() {
     // Alice answers as the window does: the reader's view, the reply
     // composer's message, the outbox; the copy is filed in Sent.
     let view = service.message(received[0].id).await.unwrap();
-    let answer = reply::respond(&view, Kind::Reply, &[alice.address.clone()], "Bob wrote:");
+    let answer = reply::respond(
+        &view,
+        Kind::Reply,
+        std::slice::from_ref(&alice.address),
+        "Bob wrote:",
+    );
     let answer_id = send(&service, account, answer).await;
     wait_for(bob, "INBOX", &answer_id).await;
     wait_for(alice, "Sent", &answer_id).await;
@@ -278,15 +283,12 @@ async fn a_synced_folder_sorts_filters_and_threads_as_asked() {
                 .collect::<Vec<_>>()
         }
     };
-    let subjects = |query: ListQuery| {
-        let listed = listed.clone();
-        async move {
-            listed(query)
-                .await
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect::<Vec<_>>()
-        }
+    let subjects = |query: ListQuery| async move {
+        listed(query)
+            .await
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect::<Vec<_>>()
     };
     let by = |sort: Sort, descending: bool| ListQuery {
         sort,
