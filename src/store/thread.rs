@@ -201,7 +201,8 @@ pub(crate) fn assign(
 fn stored_thread(conn: &Connection, account: AccountId, message_id: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
-            "SELECT m.thread_id FROM message m JOIN folder f ON f.id = m.folder_id
+            "SELECT m.thread_id FROM message m INDEXED BY message_message_id
+             JOIN folder f ON f.id = m.folder_id
              WHERE m.message_id = ?1 AND f.account_id = ?2 AND m.thread_id IS NOT NULL
              LIMIT 1",
         )?
