@@ -25,24 +25,31 @@ pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary
     })
 }
 
-/// `WHERE` terms for a folder (`?1`) and a query's filter. All Inboxes
-/// binds `?1` too (unused), so both shapes take the same parameters.
-fn condition(folder: FolderId, q: &ListQuery) -> String {
-    let mut terms = vec![if folder == FolderId::ALL_INBOXES {
-        "folder_id IN (SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1"
+/// `WHERE` terms for a folder (`?1`) and a query's filter, on columns
+/// named with `prefix` ("m." or ""). All Inboxes binds `?1` too (unused),
+/// so both shapes take the same parameters.
+fn condition(folder: FolderId, q: &ListQuery, prefix: &str) -> String {
+    let place = if folder == FolderId::ALL_INBOXES {
+        format!("{prefix}folder_id IN (SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1")
     } else {
-        "folder_id = ?1"
-    }];
+        format!("{prefix}folder_id = ?1")
+    };
+    format!("{place}{}", filter_terms(q, prefix))
+}
+
+/// The filter's terms, each after " AND ".
+fn filter_terms(q: &ListQuery, prefix: &str) -> String {
+    let mut terms = String::new();
     if q.filter.unread {
-        terms.push("flags & 1 = 0");
+        terms += &format!(" AND {prefix}flags & 1 = 0");
     }
     if q.filter.flagged {
-        terms.push("flags & 2 != 0");
+        terms += &format!(" AND {prefix}flags & 2 != 0");
     }
     if q.filter.attachments {
-        terms.push("has_attachments != 0");
+        terms += &format!(" AND {prefix}has_attachments != 0");
     }
-    terms.join(" AND ")
+    terms
 }
 
 /// The `ORDER BY` terms, ties broken by id in the same direction.
@@ -68,9 +75,10 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<MessageSummary>> {
         // Past the middle, read from the other end: SQLite walks its index
-        // up to the offset, so the last screen would cost the most. Only
-        // where the count is kept by triggers (no scan to learn it).
-        if !q.threads && self.counted(q) {
+        // up to the offset, so the last screen would cost the most. Where
+        // the count is kept by triggers, or (threads) read off the
+        // folder-thread index alone.
+        if q.threads || self.counted(q) {
             let count = self.message_count(folder, q)?;
             if offset > count / 2 {
                 let end = count.min(offset.saturating_add(limit));
@@ -103,31 +111,39 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<MessageSummary>> {
-        let filter = condition(folder, q);
         let sql = if q.threads {
-            // Each thread's newest message in the folder (SQLite takes the
-            // bare `id` from the row holding max(date)), over the
-            // folder-thread index.
+            // A thread's row is its newest message in the folder (that
+            // matches): one with no later one beside it, probed on the
+            // folder-thread index while the sort's order is walked, so the
+            // first screen reads about a screen of rows.
             let columns = SUMMARY_COLUMNS
                 .split(", ")
                 .map(|c| match c {
-                    "1" => "head.n".to_string(),
+                    "1" => format!(
+                        "(SELECT count(*) FROM message t
+                          WHERE t.folder_id = m.folder_id AND t.thread_id = m.thread_id{})",
+                        filter_terms(q, "t.")
+                    ),
                     c => format!("m.{c}"),
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
-                "WITH head AS (
-                     SELECT id, max(date), count(*) AS n FROM message WHERE {filter}
-                     GROUP BY thread_id)
-                 SELECT {columns} FROM head JOIN message m ON m.id = head.id
+                "SELECT {columns} FROM message m
+                 WHERE {} AND NOT EXISTS (
+                     SELECT 1 FROM message t
+                     WHERE t.folder_id = m.folder_id AND t.thread_id = m.thread_id
+                       AND t.date >= m.date AND (t.date > m.date OR t.id > m.id){})
                  ORDER BY {} LIMIT ?2 OFFSET ?3",
+                condition(folder, q, "m."),
+                filter_terms(q, "t."),
                 order(q, "m.")
             )
         } else {
             format!(
-                "SELECT {SUMMARY_COLUMNS} FROM message WHERE {filter}
+                "SELECT {SUMMARY_COLUMNS} FROM message WHERE {}
                  ORDER BY {} LIMIT ?2 OFFSET ?3",
+                condition(folder, q, ""),
                 order(q, "")
             )
         };
@@ -154,7 +170,10 @@ impl Store {
         } else {
             "count(*)"
         };
-        let sql = format!("SELECT {what} FROM message WHERE {}", condition(folder, q));
+        let sql = format!(
+            "SELECT {what} FROM message WHERE {}",
+            condition(folder, q, "")
+        );
         let n: i64 = self
             .conn()
             .prepare_cached(&sql)?
