@@ -78,7 +78,7 @@ impl Store {
         // up to the offset, so the last screen would cost the most. Where
         // the count is kept by triggers, or (threads) read off the
         // folder-thread index alone.
-        if q.threads || self.counted(q) {
+        if offset > limit && (q.threads || self.counted(q)) {
             let count = self.message_count(folder, q)?;
             if offset > count / 2 {
                 let end = count.min(offset.saturating_add(limit));
