@@ -147,7 +147,9 @@ fn main() {
         .expect("INBOX")
         .id;
     assert_eq!(
-        store.message_count(inbox).expect("count"),
+        store
+            .message_count(inbox, &poshta::model::ListQuery::default())
+            .expect("count"),
         count,
         "every message listed"
     );
@@ -389,7 +391,7 @@ async fn first_screen(
             .find(|f| f.account_id == account && f.role == Some(Role::Inbox));
         if let Some(inbox) = inbox {
             let rows = service
-                .message_page(inbox.id, 0, SCREEN)
+                .message_page(inbox.id, poshta::model::ListQuery::default(), 0, SCREEN)
                 .await
                 .expect("page");
             if rows.len() == SCREEN.min(count) {

@@ -409,7 +409,9 @@ fn poshta_round(servers: &support::Servers, user: &support::User, count: usize) 
         .expect("INBOX")
         .id;
     assert_eq!(
-        store.message_count(inbox).expect("count"),
+        store
+            .message_count(inbox, &poshta::model::ListQuery::default())
+            .expect("count"),
         count,
         "Poshta stored every message"
     );

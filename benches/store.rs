@@ -1,6 +1,7 @@
 //! Store benchmark: import a large mbox, then time what the window does
 //! with a huge folder — read one screen of rows at the top, the middle and
-//! the end of the list, count, and search. Prints a table; run with
+//! the end of the list in every order, filtered and threaded, count, and
+//! search. Prints a table; run with
 //!
 //!     cargo bench --bench store -- [MESSAGES]
 //!
@@ -12,7 +13,7 @@
 mod common;
 
 use poshta::import::import_file;
-use poshta::model::Role;
+use poshta::model::{Filter, ListQuery, Role, Sort};
 use poshta::search::{Query, Scope};
 use poshta::store::Store;
 use poshta::store::folders::LOCAL_ACCOUNT;
@@ -57,21 +58,91 @@ fn main() {
         count as f64 / import_time.as_secs_f64()
     );
     println!("{:<34} {:>12}", "operation (median of 20)", "time");
-    for (label, offset) in [
-        ("screen of rows at the top", 0),
-        ("screen of rows in the middle", count / 2),
-        ("screen of rows at the end", count.saturating_sub(SCREEN)),
+    let by = |sort, descending| ListQuery {
+        sort,
+        descending,
+        ..ListQuery::default()
+    };
+    let unread = ListQuery {
+        filter: Filter {
+            unread: true,
+            ..Filter::default()
+        },
+        ..ListQuery::default()
+    };
+    let threads = ListQuery {
+        threads: true,
+        ..ListQuery::default()
+    };
+    let queries = [
+        ("newest first", ListQuery::default()),
+        ("oldest first", by(Sort::Date, false)),
+        ("by sender", by(Sort::Sender, false)),
+        ("by subject", by(Sort::Subject, false)),
+        ("largest first", by(Sort::Size, true)),
+        ("unread only", unread),
+        ("threads", threads),
+        (
+            "threads by sender",
+            ListQuery {
+                sort: Sort::Sender,
+                descending: false,
+                ..threads
+            },
+        ),
+    ];
+    for (name, query) in queries {
+        let rows = store.message_count(inbox, &query).expect("count");
+        for (place, offset) in [
+            ("top", 0),
+            ("middle", rows / 2),
+            ("end", rows.saturating_sub(SCREEN)),
+        ] {
+            let t = median(|| {
+                let page = store
+                    .message_page(inbox, &query, offset, SCREEN)
+                    .expect("page");
+                assert_eq!(page.len(), SCREEN.min(rows - offset));
+            });
+            let label = format!("screen, {name}, {place}");
+            println!("{label:<34} {:>9.3} ms", ms(t));
+        }
+    }
+    for (name, query) in [
+        ("folder count", ListQuery::default()),
+        ("count, unread", unread),
     ] {
         let t = median(|| {
-            let rows = store.message_page(inbox, offset, SCREEN).expect("page");
-            assert!(!rows.is_empty());
+            store.message_count(inbox, &query).expect("count");
         });
-        println!("{label:<34} {:>9.3} ms", ms(t));
+        println!("{name:<34} {:>9.3} ms", ms(t));
     }
-    let t = median(|| {
-        assert_eq!(store.message_count(inbox).expect("count"), count);
-    });
-    println!("{:<34} {:>9.3} ms", "folder count", ms(t));
+    let flagged = ListQuery {
+        filter: Filter {
+            flagged: true,
+            ..Filter::default()
+        },
+        ..ListQuery::default()
+    };
+    let mut counted = Vec::new();
+    for (name, query) in [("count, flagged", flagged), ("count, threads", threads)] {
+        let t = median(|| {
+            counted.push(store.message_count(inbox, &query).expect("count"));
+        });
+        println!("{name:<34} {:>9.3} ms", ms(t));
+    }
+    assert_eq!(
+        store
+            .message_count(inbox, &ListQuery::default())
+            .expect("count"),
+        count
+    );
+    println!(
+        "(unread {}, flagged {}, threads {})",
+        store.message_count(inbox, &unread).expect("count"),
+        counted[0],
+        counted[counted.len() - 1]
+    );
     let t = median(|| {
         store.folders().expect("folders");
     });
@@ -149,14 +220,31 @@ fn write_mbox(path: &std::path::Path, count: usize) {
             .to_rfc2822();
         let a = words[n % words.len()];
         let b = words[(n / 7) % words.len()];
+        // A mailbox as people have them: most mail read, a few flagged,
+        // a quarter answering a message a few before it.
+        let status = if n % 10 == 0 { "O" } else { "RO" };
+        let x_status = if n % 50 == 0 { "X-Status: F\n" } else { "" };
+        let (re, links) = if n % 4 == 3 {
+            let parent = n - 3;
+            (
+                "Re: ",
+                format!(
+                    "In-Reply-To: <bench{parent}@example.com>\n\
+                     References: <bench{parent}@example.com>\n"
+                ),
+            )
+        } else {
+            ("", String::new())
+        };
         write!(
             out,
             "From sender{s}@example.com Mon Nov 23 10:00:00 2026\n\
              From: Sender {s} <sender{s}@example.com>\n\
              To: me@example.com\n\
-             Subject: {a} {b} #{n}\n\
+             Subject: {re}{a} {b} #{n}\n\
              Date: {date}\n\
              Message-ID: <bench{n}@example.com>\n\
+             {links}Status: {status}\n{x_status}\
              Content-Type: text/plain; charset=utf-8\n\n\
              Hello,\n\nthis is message {n} about the {a} and the {b}.\n\
              Regards,\nSender {s}\n\n",

@@ -15,6 +15,7 @@ mod actions;
 mod attachment;
 mod certificate;
 mod discover;
+mod list;
 mod search;
 mod send;
 
@@ -42,14 +43,19 @@ pub enum Command {
     },
     /// List every account's folders with unread and total counts.
     Folders,
-    /// List a folder's messages, newest first.
+    /// List a folder's messages, newest first unless told otherwise.
     List {
         folder: String,
         #[arg(long, default_value_t = 0)]
         offset: usize,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        #[command(flatten)]
+        how: list::ListArgs,
     },
+    /// List a message's conversation across its account's folders,
+    /// oldest first.
+    Conversation { id: i64 },
     /// Print one message's headers and text.
     Show { id: i64 },
     /// Search mail: subject, people, text and attachment names here,
@@ -169,9 +175,18 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             folder,
             offset,
             limit,
+            how,
         } => {
             let folder = resolve(&service, &folder).await?;
-            for m in service.message_page(folder.id, offset, limit).await? {
+            for m in service
+                .message_page(folder.id, how.query(), offset, limit)
+                .await?
+            {
+                write_summary(out, &m).map_err(w)?;
+            }
+        }
+        Command::Conversation { id } => {
+            for m in service.conversation(MessageId(id)).await? {
                 write_summary(out, &m).map_err(w)?;
             }
         }
@@ -314,12 +329,17 @@ fn write_summary(out: &mut impl Write, m: &MessageSummary) -> std::io::Result<()
     );
     writeln!(
         out,
-        "{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}{}",
         m.id,
         format_date(m.date),
         marks,
         m.sender(),
-        m.subject
+        m.subject,
+        // A conversation of several messages (`list --threads`).
+        match m.thread_size {
+            0 | 1 => String::new(),
+            n => format!(" ({n})"),
+        }
     )
 }
 

@@ -9,3 +9,4 @@ pub mod mbox;
 pub mod parse;
 pub mod render;
 pub mod reply;
+pub mod subject;

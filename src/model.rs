@@ -152,6 +152,53 @@ pub struct MessageSummary {
     pub flags: Flags,
     pub has_attachments: bool,
     pub size: u64,
+    /// With [`ListQuery::threads`]: how many messages of this row's
+    /// conversation the listed folder holds (that match the filter); 1
+    /// otherwise.
+    pub thread_size: u32,
+}
+
+/// How a message list is ordered and narrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListQuery {
+    pub sort: Sort,
+    /// Largest, newest or last in the alphabet first.
+    pub descending: bool,
+    pub filter: Filter,
+    /// One row per conversation: its newest message in the folder (that
+    /// matches the filter), ordered by the same sort.
+    pub threads: bool,
+}
+
+impl Default for ListQuery {
+    /// Newest first, everything, one row per message.
+    fn default() -> Self {
+        ListQuery {
+            sort: Sort::Date,
+            descending: true,
+            filter: Filter::default(),
+            threads: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Sort {
+    #[default]
+    Date,
+    /// The display name, else the address, in any case.
+    Sender,
+    /// Without "Re:", "Fwd:" and their kin, in any case.
+    Subject,
+    Size,
+}
+
+/// Only messages that are all of these (none set: every message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Filter {
+    pub unread: bool,
+    pub flagged: bool,
+    pub attachments: bool,
 }
 
 impl MessageSummary {

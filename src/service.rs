@@ -8,7 +8,7 @@ use crate::imap;
 use crate::import::{self, Progress};
 use crate::mime::{parse, render};
 use crate::model::{
-    Account, AccountId, Flags, Folder, FolderId, MessageId, MessageSummary, MessageView,
+    Account, AccountId, Flags, Folder, FolderId, ListQuery, MessageId, MessageSummary, MessageView,
 };
 use crate::paths;
 use crate::store::{Shared, Store};
@@ -110,19 +110,28 @@ impl Service {
         self.with_store(move |s| s.folder(id)).await
     }
 
-    /// Rows `offset..offset+limit` of a folder, newest first.
+    /// Rows `offset..offset+limit` of a folder in `query`'s order.
     pub async fn message_page(
         &self,
         folder: FolderId,
+        query: ListQuery,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<MessageSummary>> {
-        self.with_store(move |s| s.message_page(folder, offset, limit))
+        self.with_store(move |s| s.message_page(folder, &query, offset, limit))
             .await
     }
 
-    pub async fn message_count(&self, folder: FolderId) -> Result<usize> {
-        self.with_store(move |s| s.message_count(folder)).await
+    /// How many rows `message_page` has for `query`.
+    pub async fn message_count(&self, folder: FolderId, query: ListQuery) -> Result<usize> {
+        self.with_store(move |s| s.message_count(folder, &query))
+            .await
+    }
+
+    /// Every message of `id`'s conversation across its account's
+    /// folders, oldest first (see `Store::conversation`).
+    pub async fn conversation(&self, id: MessageId) -> Result<Vec<MessageSummary>> {
+        self.with_store(move |s| s.conversation(id)).await
     }
 
     /// A message for the reader: its headers, its rendered document (no

@@ -11,6 +11,7 @@ pub mod bodies;
 pub mod contacts;
 pub mod drafts;
 pub mod folders;
+pub mod list;
 pub mod messages;
 pub mod migrations;
 pub mod ops;
@@ -21,6 +22,7 @@ pub mod remote;
 pub mod search;
 pub mod search_index;
 pub mod server_folders;
+pub mod thread;
 pub mod uploads;
 
 use crate::error::{Error, Result};

@@ -466,7 +466,10 @@ async fn chosen_folders_take_sent_copies_drafts_and_deleted_mail_on_the_server()
 
     // Delete moves to the chosen Trash.
     let inbox = role_of(&folders, account, Role::Inbox).unwrap();
-    let rows = service.message_page(inbox, 0, 1000).await.unwrap();
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 1000)
+        .await
+        .unwrap();
     let row = rows
         .iter()
         .find(|m| m.subject == doomed)

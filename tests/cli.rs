@@ -109,6 +109,59 @@ async fn import_folders_list_show_search_and_folder_commands() {
 }
 
 #[tokio::test]
+async fn list_orders_filters_and_threads_and_conversation_follows_a_thread() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    // The mbox holds a reply; its original comes after it.
+    cli(home, &["import", &fixture("mbox/sample.mbox")])
+        .await
+        .unwrap();
+    cli(home, &["import", &fixture("eml/kazakh_utf8.eml")])
+        .await
+        .unwrap();
+    let threads = cli(home, &["list", "Inbox", "--threads"]).await.unwrap();
+    assert_eq!(threads.lines().count(), 5, "{threads}");
+    let pair: Vec<&str> = threads.lines().filter(|l| l.ends_with(" (2)")).collect();
+    assert_eq!(pair.len(), 1, "{threads}");
+    assert!(
+        pair[0].contains("Re: Жиналыс"),
+        "the newest of the two: {threads}"
+    );
+    let id = pair[0].split('\t').next().unwrap();
+    let conversation = cli(home, &["conversation", id]).await.unwrap();
+    let subjects: Vec<&str> = conversation
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 2, "{conversation}");
+    assert!(
+        subjects[0].starts_with("Жиналыс"),
+        "oldest first: {conversation}"
+    );
+    assert!(subjects[1].starts_with("Re: Жиналыс"), "{conversation}");
+
+    // Subjects without "Fwd:", A to Z; only the unread; only attachments.
+    let by_subject = cli(home, &["list", "Inbox", "--sort", "subject", "--asc"])
+        .await
+        .unwrap();
+    let first = by_subject.lines().next().unwrap();
+    assert!(
+        first.ends_with("\tFwd: shipping notice for order 88-1042"),
+        "{by_subject}"
+    );
+    let unread = cli(home, &["list", "Inbox", "--unread", "--sort", "size"])
+        .await
+        .unwrap();
+    assert_eq!(
+        unread.lines().count(),
+        6,
+        "imported mail is unread: {unread}"
+    );
+    let none = cli(home, &["list", "Inbox", "--flagged"]).await.unwrap();
+    assert_eq!(none, "");
+}
+
+#[tokio::test]
 async fn errors_are_typed_not_panics() {
     let home = tempfile::tempdir().unwrap();
     let err = cli(home.path(), &["list", "No such folder"])

@@ -70,7 +70,7 @@ async fn local_inbox(service: &Service) -> FolderId {
 
 async fn row_with_subject(service: &Service, folder: FolderId, subject: &str) -> MessageId {
     service
-        .message_page(folder, 0, 100)
+        .message_page(folder, poshta::model::ListQuery::default(), 0, 100)
         .await
         .unwrap()
         .into_iter()
@@ -111,19 +111,40 @@ async fn imap_mail_moved_here_is_downloaded_first_then_uploaded_elsewhere() {
     let left: Vec<u32> = on_server(alice, &from).await.iter().map(|m| m.0).collect();
     assert_eq!(left, vec![2], "deleted on the server once it was here");
     service.sync(account, |_| {}).await.unwrap();
-    assert_eq!(service.message_count(from_id).await.unwrap(), 1);
-    assert_eq!(service.message_count(local).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(from_id, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        service
+            .message_count(local, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
 
     // And from here into a server folder: uploaded, byte for byte, with
     // its flags; the row gets the server's UID, so no sync doubles it.
     service.move_messages(vec![first], to_id).await.unwrap();
-    assert_eq!(service.message_count(local).await.unwrap(), 0);
+    assert_eq!(
+        service
+            .message_count(local, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
     push(&service).await;
     let uploaded = on_server(alice, &to).await;
     assert_eq!(uploaded.len(), 1);
     assert_eq!(uploaded[0].1, support::mailbox::message(1, "x-from"));
     service.sync(account, |_| {}).await.unwrap();
-    let rows = service.message_page(to_id, 0, 10).await.unwrap();
+    let rows = service
+        .message_page(to_id, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1, "one row, not a second from the sync");
     assert_eq!(rows[0].id, first);
     assert!(rows[0].flags.contains(Flags::FLAGGED));
@@ -170,8 +191,20 @@ async fn mail_moves_from_one_imap_account_to_another_and_copies_stay() {
     assert_eq!(at_alice, vec![2], "moved away, copied one stays");
     service.sync(a, |_| {}).await.unwrap();
     service.sync(b, |_| {}).await.unwrap();
-    assert_eq!(service.message_count(from_id).await.unwrap(), 1);
-    assert_eq!(service.message_count(to_id).await.unwrap(), 2);
+    assert_eq!(
+        service
+            .message_count(from_id, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        service
+            .message_count(to_id, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,7 +243,10 @@ async fn an_upload_retried_after_a_lost_answer_is_not_made_twice() {
         "one copy on the server"
     );
     service.sync(account, |_| {}).await.unwrap();
-    let rows = service.message_page(to_id, 0, 10).await.unwrap();
+    let rows = service
+        .message_page(to_id, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].id, message, "the same row, matched to the server's");
 }
@@ -231,6 +267,18 @@ async fn offline_mail_not_downloaded_stays_where_it_is() {
         .await
         .unwrap_err();
     assert_eq!(error.kind(), poshta::ErrorKind::Offline);
-    assert_eq!(service.message_count(from_id).await.unwrap(), 1);
-    assert_eq!(service.message_count(local).await.unwrap(), 0);
+    assert_eq!(
+        service
+            .message_count(from_id, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        service
+            .message_count(local, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -35,7 +35,7 @@ async fn rows(store: &Shared, folder: FolderId) -> Vec<(MessageId, Option<u32>)>
     store
         .run(move |s| {
             let mut out = Vec::new();
-            for m in s.message_page(folder, 0, 1000)? {
+            for m in s.message_page(folder, &poshta::model::ListQuery::default(), 0, 1000)? {
                 out.push((m.id, s.remote_location(m.id)?.map(|(_, _, uid)| uid)));
             }
             out.sort_by_key(|(id, uid)| (*uid, *id));

@@ -143,7 +143,7 @@ async fn every_body_lands_complete_newest_first_and_becomes_searchable() {
     assert_eq!(hits(&store, "wholeword1").await, 1);
     assert_eq!(hits(&store, "lazy dog").await, 250);
     let view = store
-        .run(move |s| s.message_page(folder, 0, 1))
+        .run(move |s| s.message_page(folder, &poshta::model::ListQuery::default(), 0, 1))
         .await
         .unwrap();
     assert_eq!(view[0].subject, "whole message 250");
@@ -311,7 +311,14 @@ async fn the_setting_persists_and_makes_sync_download_bodies() {
         .find(|f| f.account_id == account && f.role == Some(Role::Inbox))
         .unwrap()
         .id;
-    assert_eq!(service.message_page(inbox, 0, 10).await.unwrap().len(), 4);
+    assert_eq!(
+        service
+            .message_page(inbox, poshta::model::ListQuery::default(), 0, 10)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
     // Nothing left: the next sync downloads nothing.
     assert_eq!(service.sync(account, |_| {}).await.unwrap().bodies, 0);
 

@@ -65,7 +65,10 @@ async fn folders_are_created_renamed_unsubscribed_and_deleted_on_the_server() {
         .await
         .unwrap();
     service.sync(account, |_| {}).await.unwrap();
-    let before = service.message_page(child, 0, 10).await.unwrap();
+    let before = service
+        .message_page(child, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(before.len(), 1);
 
     service.rename_folder(parent, "Архив".into()).await.unwrap();
@@ -77,7 +80,10 @@ async fn folders_are_created_renamed_unsubscribed_and_deleted_on_the_server() {
     assert!(!listed.iter().any(|n| n.starts_with(encoded)), "{listed:?}");
     assert_eq!(folder_named(&service, "Архив").await, Some(parent));
     service.sync(account, |_| {}).await.unwrap();
-    let after = service.message_page(child, 0, 10).await.unwrap();
+    let after = service
+        .message_page(child, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(after, before, "same rows, nothing fetched again");
 
     service.set_subscribed(child, false).await.unwrap();
@@ -107,7 +113,13 @@ async fn folders_are_created_renamed_unsubscribed_and_deleted_on_the_server() {
         .into_iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Trash))
         .unwrap();
-    assert_eq!(service.message_count(trash.id).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(trash.id, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -170,5 +182,11 @@ async fn a_folder_the_server_cannot_open_does_not_stop_the_others() {
         .into_iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Inbox))
         .unwrap();
-    assert!(service.message_count(inbox.id).await.unwrap() >= 1);
+    assert!(
+        service
+            .message_count(inbox.id, poshta::model::ListQuery::default())
+            .await
+            .unwrap()
+            >= 1
+    );
 }

@@ -196,7 +196,7 @@ async fn stored(service: &Service, account: AccountId, subject: &str) -> Option<
         .into_iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Inbox))?;
     service
-        .message_page(inbox.id, 0, 1000)
+        .message_page(inbox.id, poshta::model::ListQuery::default(), 0, 1000)
         .await
         .unwrap()
         .into_iter()
@@ -659,7 +659,10 @@ async fn sync_now_syncs_every_folder_over_the_live_connection() {
         .into_iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Archive))
         .unwrap();
-    let rows = service.message_page(archive.id, 0, 1000).await.unwrap();
+    let rows = service
+        .message_page(archive.id, poshta::model::ListQuery::default(), 0, 1000)
+        .await
+        .unwrap();
     assert!(rows.iter().any(|m| m.subject == subject), "{rows:#?}");
     service.stop(account).await;
 }
@@ -730,7 +733,10 @@ async fn the_folder_on_screen_is_watched_over_a_second_connection() {
     let in_archive = |subject: String| {
         let service = service.clone();
         async move {
-            let rows = service.message_page(archive, 0, 1000).await.unwrap();
+            let rows = service
+                .message_page(archive, poshta::model::ListQuery::default(), 0, 1000)
+                .await
+                .unwrap();
             rows.iter().any(|m| m.subject == subject).then_some(())
         }
     };

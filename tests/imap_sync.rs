@@ -86,7 +86,7 @@ async fn headers_arrive_newest_first_in_batches_and_bodies_on_demand() {
     assert_eq!(store.run(|s| s.pending_index()).await.unwrap(), 0);
 
     let rows = store
-        .run(move |s| s.message_page(folder, 0, 5))
+        .run(move |s| s.message_page(folder, &poshta::model::ListQuery::default(), 0, 5))
         .await
         .unwrap();
     assert_eq!(rows[0].subject, "batches message 1200", "{rows:?}");
@@ -134,7 +134,7 @@ async fn a_short_body_is_never_marked_complete() {
         .await
         .unwrap();
     let id = store
-        .run(move |s| s.message_page(folder, 0, 1))
+        .run(move |s| s.message_page(folder, &poshta::model::ListQuery::default(), 0, 1))
         .await
         .unwrap()[0]
         .id;
@@ -296,7 +296,7 @@ async fn a_recreated_mailbox_drops_the_old_cache() {
     let after = store.run(move |s| s.sync_state(folder)).await.unwrap();
     assert_ne!(before.uidvalidity, after.uidvalidity);
     let rows = store
-        .run(move |s| s.message_page(folder, 0, 10))
+        .run(move |s| s.message_page(folder, &poshta::model::ListQuery::default(), 0, 10))
         .await
         .unwrap();
     let subjects: Vec<_> = rows.iter().map(|m| m.subject.as_str()).collect();
@@ -474,7 +474,7 @@ async fn a_connection_cut_mid_fetch_leaves_no_half_body() {
         .await
         .unwrap();
     let id = store
-        .run(move |s| s.message_page(folder, 0, 1))
+        .run(move |s| s.message_page(folder, &poshta::model::ListQuery::default(), 0, 1))
         .await
         .unwrap()[0]
         .id;

@@ -52,7 +52,10 @@ async fn eml_samples_decode_headers_bodies_and_attachments() {
             .unwrap();
         assert_eq!(progress.imported, 1, "{file}");
         // The newest-first list is sorted by Date; find the message by subject.
-        let page = service.message_page(inbox, 0, 100).await.unwrap();
+        let page = service
+            .message_page(inbox, poshta::model::ListQuery::default(), 0, 100)
+            .await
+            .unwrap();
         let summary = page
             .iter()
             .find(|m| &m.subject == subject)
@@ -75,7 +78,13 @@ async fn eml_samples_decode_headers_bodies_and_attachments() {
             "{file}"
         );
     }
-    assert_eq!(service.message_count(inbox).await.unwrap(), rows.len());
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        rows.len()
+    );
 }
 
 #[tokio::test]
@@ -93,7 +102,13 @@ async fn reimporting_stores_nothing_twice() {
     );
     let again = service.import(file, inbox, |_| {}).await.unwrap();
     assert_eq!((again.imported, again.duplicates), (0, 1));
-    assert_eq!(service.message_count(inbox).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -119,7 +134,10 @@ async fn mbox_import_keeps_order_unquotes_from_and_reports_progress() {
     assert_eq!(last, done);
     assert_eq!(last.bytes_read, std::fs::metadata(&path).unwrap().len());
 
-    let page = service.message_page(folder, 0, 100).await.unwrap();
+    let page = service
+        .message_page(folder, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     let mut listed: Vec<String> = page.iter().map(|m| m.subject.clone()).collect();
     listed.sort();
     let mut wanted = subjects.clone();
@@ -147,7 +165,10 @@ async fn unreadable_input_is_skipped_and_reported_not_fatal() {
     .unwrap();
     let p = service.import(mbox, inbox, |_| {}).await.unwrap();
     assert_eq!((p.imported, p.failed), (1, 1));
-    let page = service.message_page(inbox, 0, 10).await.unwrap();
+    let page = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(page[0].subject, "good one");
     assert!(page[0].flags.contains(Flags::SEEN) && page[0].flags.contains(Flags::FLAGGED));
 

@@ -75,7 +75,7 @@ async fn inbox(service: &Service, account: AccountId) -> FolderId {
 
 async fn subjects(service: &Service, folder: FolderId) -> Vec<String> {
     let mut subjects: Vec<String> = service
-        .message_page(folder, 0, 5000)
+        .message_page(folder, poshta::model::ListQuery::default(), 0, 5000)
         .await
         .unwrap()
         .into_iter()
@@ -166,7 +166,10 @@ async fn left_on_the_server_and_never_stored_twice_across_restarts() {
     );
     support::deliver_all(&user.name, vec![attached.into_bytes()]).await;
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 1);
-    let rows = service.message_page(inbox, 0, 100).await.unwrap();
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     let row = rows.iter().find(|m| m.subject == more).expect("listed");
     assert!(row.has_attachments, "the index pass marked its attachment");
     assert!(
@@ -245,7 +248,10 @@ async fn deleted_from_the_server_after_the_chosen_days() {
     assert_eq!(on_server(user).await, 0);
     assert_eq!(
         service
-            .message_count(inbox(&service, account).await)
+            .message_count(
+                inbox(&service, account).await,
+                poshta::model::ListQuery::default()
+            )
             .await
             .unwrap() as u32,
         before
@@ -267,7 +273,10 @@ async fn deleted_from_the_server_once_deleted_here_for_good() {
         .unwrap();
     assert_eq!(service.sync(account, |_| {}).await.unwrap().removed, 0);
     let inbox = inbox(&service, account).await;
-    let rows = service.message_page(inbox, 0, 100).await.unwrap();
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     let doomed = rows.iter().find(|m| m.subject == sent[0]).unwrap().id;
 
     // To Trash is not yet deleted: the server keeps it.
@@ -304,8 +313,17 @@ async fn a_25_mb_message_and_a_thousand_small_ones_arrive_whole() {
     let summary = service.sync(account, |_| {}).await.unwrap();
     assert_eq!(summary.new_messages as u32, before);
     let inbox = inbox(&service, account).await;
-    assert_eq!(service.message_count(inbox).await.unwrap() as u32, before);
-    let rows = service.message_page(inbox, 0, 2000).await.unwrap();
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap() as u32,
+        before
+    );
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 2000)
+        .await
+        .unwrap();
     let id = rows.iter().find(|m| m.subject == big_subject).unwrap().id;
     let store = poshta::store::Store::open(&poshta::paths::store_file(home.path())).unwrap();
     let raw = store.raw_message(id).unwrap();
@@ -474,7 +492,13 @@ async fn without_uidl_messages_are_known_by_message_id_and_size() {
     let service = Service::load(home.path().to_path_buf()).await.unwrap();
     service.set_password(account, "secret-word".into());
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);
-    assert_eq!(service.message_count(inbox).await.unwrap(), 2);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -580,7 +604,13 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
         }
     };
     let (inbox, archive) = (folder(Role::Inbox).await, folder(Role::Archive).await);
-    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        in_inbox
+    );
 
     // To POP3: the bodies come first, then every folder is kept here.
     service
@@ -610,7 +640,10 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
         subjects(&service, archive).await,
         std::slice::from_ref(&archived)
     );
-    let rows = service.message_page(inbox, 0, 100).await.unwrap();
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     for row in &rows {
         // Readable with no server: the body is here.
         service.message(row.id).await.unwrap();
@@ -618,7 +651,13 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
     // The Inbox's mail is known already: nothing is downloaded twice.
     let summary = service.sync(account, |_| {}).await.unwrap();
     assert_eq!(summary.new_messages, 0);
-    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        in_inbox
+    );
     let later = names("switch-later", 1);
     deliver(user, &later).await;
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 1);
@@ -628,7 +667,13 @@ async fn switching_between_imap_and_pop3_keeps_every_message() {
     assert_eq!(kind(&service).await, poshta::model::AccountKind::Imap);
     service.sync(account, |_| {}).await.unwrap();
     assert_eq!(folder(Role::Inbox).await, inbox);
-    assert_eq!(service.message_count(inbox).await.unwrap(), in_inbox + 1);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        in_inbox + 1
+    );
     assert_eq!(subjects(&service, archive).await, [archived]);
     let store = poshta::store::Store::open(&poshta::paths::store_file(home.path())).unwrap();
     assert_eq!(
@@ -659,12 +704,18 @@ async fn mail_moves_and_copies_between_pop3_and_local_folders_keeping_its_state(
     };
     let local_inbox = role_of(poshta::store::folders::LOCAL_ACCOUNT, Role::Inbox);
     let sent = role_of(account, Role::Sent);
-    let rows = service.message_page(inbox, 0, 10).await.unwrap();
+    let rows = service
+        .message_page(inbox, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     let (one, two) = (rows[0].id, rows[1].id);
 
     service.set_flagged(vec![one], true).await.unwrap();
     service.move_messages(vec![one], local_inbox).await.unwrap();
-    let moved = service.message_page(local_inbox, 0, 100).await.unwrap();
+    let moved = service
+        .message_page(local_inbox, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     let there = moved
         .iter()
         .find(|m| m.id == one)
@@ -678,9 +729,21 @@ async fn mail_moves_and_copies_between_pop3_and_local_folders_keeping_its_state(
         .await
         .unwrap();
     service.move_messages(vec![two], receipts).await.unwrap();
-    assert_eq!(service.message_count(receipts).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(receipts, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
     service.move_messages(vec![two], inbox).await.unwrap();
-    assert_eq!(service.message_count(inbox).await.unwrap(), 2);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        2
+    );
     assert_eq!(subjects(&service, sent).await.len(), 1);
     // Moved back and forth, still known: nothing downloaded again.
     assert_eq!(service.sync(account, |_| {}).await.unwrap().new_messages, 0);

@@ -188,7 +188,7 @@ fn local(home: &Path) -> Vec<String> {
         .id;
     let inbox = store.folder_by_role(account, Role::Inbox).unwrap().id;
     let mut subjects: Vec<String> = store
-        .message_page(inbox, 0, 10_000)
+        .message_page(inbox, &poshta::model::ListQuery::default(), 0, 10_000)
         .unwrap()
         .into_iter()
         .map(|m| m.subject)

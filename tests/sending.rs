@@ -85,7 +85,10 @@ async fn a_pop3_account_sends_through_postfix_and_files_its_copy_here() {
         .iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Sent))
         .unwrap();
-    let rows = service.message_page(sent_folder.id, 0, 10).await.unwrap();
+    let rows = service
+        .message_page(sent_folder.id, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].subject, subject);
     assert!(rows[0].flags.contains(poshta::model::Flags::SEEN));

@@ -77,7 +77,7 @@ fn fresh_store_is_at_latest_schema_with_a_rollback_journal_fk_and_strict_tables(
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(strict.len(), 14, "{strict:?}");
+    assert_eq!(strict.len(), 16, "{strict:?}");
     assert!(strict.iter().all(|(_, s)| *s == 1), "{strict:?}");
     let bad = conn.execute(
         "INSERT INTO account (kind, name, created_at) VALUES ('local', 'x', 'not a number')",
@@ -171,17 +171,37 @@ fn pages_are_newest_first_and_counts_follow_flags() {
         items.iter().map(|(n, s, d)| (*n, s.as_str(), *d)).collect();
     let ids = add(&mut store, inbox, &refs);
 
-    assert_eq!(store.message_count(inbox).unwrap(), 250);
+    assert_eq!(
+        store
+            .message_count(inbox, &poshta::model::ListQuery::default())
+            .unwrap(),
+        250
+    );
     let all: Vec<_> = (0..5)
-        .flat_map(|page| store.message_page(inbox, page * 50, 50).unwrap())
+        .flat_map(|page| {
+            store
+                .message_page(inbox, &poshta::model::ListQuery::default(), page * 50, 50)
+                .unwrap()
+        })
         .collect();
     assert_eq!(all.len(), 250);
     // Sorted by date descending, ties by id descending, no row twice.
     for pair in all.windows(2) {
         assert!((pair[0].date, pair[0].id) > (pair[1].date, pair[1].id));
     }
-    assert!(store.message_page(inbox, 250, 50).unwrap().is_empty());
-    assert_eq!(store.message_page(inbox, 240, 50).unwrap().len(), 10);
+    assert!(
+        store
+            .message_page(inbox, &poshta::model::ListQuery::default(), 250, 50)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .message_page(inbox, &poshta::model::ListQuery::default(), 240, 50)
+            .unwrap()
+            .len(),
+        10
+    );
 
     let folder = store.folder(inbox).unwrap();
     assert_eq!((folder.unread, folder.total), (250, 250));
@@ -353,7 +373,7 @@ fn all_inboxes_merge_every_accounts_inbox_newest_first() {
 
     let all = FolderId::ALL_INBOXES;
     let subjects: Vec<String> = store
-        .message_page(all, 0, 10)
+        .message_page(all, &poshta::model::ListQuery::default(), 0, 10)
         .unwrap()
         .into_iter()
         .map(|m| m.subject)
@@ -363,12 +383,17 @@ fn all_inboxes_merge_every_accounts_inbox_newest_first() {
         ["shop newest", "local new", "shop middle", "local old"]
     );
     let second: Vec<String> = store
-        .message_page(all, 1, 2)
+        .message_page(all, &poshta::model::ListQuery::default(), 1, 2)
         .unwrap()
         .into_iter()
         .map(|m| m.subject)
         .collect();
     assert_eq!(second, ["local new", "shop middle"], "paged like a folder");
-    assert_eq!(store.message_count(all).unwrap(), 4);
+    assert_eq!(
+        store
+            .message_count(all, &poshta::model::ListQuery::default())
+            .unwrap(),
+        4
+    );
     assert_eq!(store.all_inboxes_counts().unwrap(), (4, 4));
 }

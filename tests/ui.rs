@@ -82,7 +82,10 @@ async fn clicking_a_message_shows_it_and_marks_it_read() {
 
 /// The flags the store holds for the message with `subject` in `folder`.
 async fn stored_flags(service: &Service, folder: poshta::model::FolderId, subject: &str) -> Flags {
-    let rows = service.message_page(folder, 0, 100).await.unwrap();
+    let rows = service
+        .message_page(folder, poshta::model::ListQuery::default(), 0, 100)
+        .await
+        .unwrap();
     rows.into_iter()
         .find(|m| m.subject == subject)
         .unwrap()

@@ -67,7 +67,13 @@ async fn messages_chosen_with_ctrl_are_dragged_onto_a_folder_and_the_move_undone
             .is_ok()
     );
     send(&mut mailbox, vec![Message::MouseReleased]).await;
-    assert_eq!(service.message_count(trash).await.unwrap(), 2);
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        2
+    );
     assert_eq!(mailbox.list().count(), 4);
     assert_eq!(
         mailbox.status(),
@@ -81,8 +87,20 @@ async fn messages_chosen_with_ctrl_are_dragged_onto_a_folder_and_the_move_undone
         ui.into_messages().collect()
     };
     send(&mut mailbox, messages).await;
-    assert_eq!(service.message_count(inbox).await.unwrap(), 6);
-    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+    assert_eq!(
+        service
+            .message_count(inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        6
+    );
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         mailbox.status(),
         &Status::Done("2 messages put back.".into())
@@ -99,13 +117,25 @@ async fn delete_goes_to_trash_and_in_trash_asks_before_deleting_for_good() {
         vec![list(message_list::Message::Pressed(1)), Message::Delete],
     )
     .await;
-    assert_eq!(service.message_count(trash).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         mailbox.status(),
         &Status::Done("One message moved to Trash.".into())
     );
     send(&mut mailbox, vec![Message::Undo]).await;
-    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
 
     // Shift+Delete asks first; Cancel keeps the message.
     send(
@@ -202,7 +232,13 @@ async fn the_folder_context_menu_opens_on_right_click_and_acts() {
         ],
     )
     .await;
-    assert_eq!(service.message_count(trash).await.unwrap(), 1);
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
     send(
         &mut mailbox,
         vec![Message::Tree(folder_tree::Message::OpenMenu(trash))],
@@ -219,7 +255,13 @@ async fn the_folder_context_menu_opens_on_right_click_and_acts() {
         Some(Editor::Empty { count: 1, .. })
     ));
     send(&mut mailbox, vec![Message::EditorSubmit]).await;
-    assert_eq!(service.message_count(trash).await.unwrap(), 0);
+    assert_eq!(
+        service
+            .message_count(trash, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -377,8 +419,20 @@ async fn a_message_dragged_onto_another_accounts_server_folder_is_uploaded_there
         mailbox.status(),
         &Status::Done(format!("One message moved to “{name}”."))
     );
-    assert_eq!(service.message_count(target).await.unwrap(), 1);
-    assert_eq!(service.message_count(local_inbox).await.unwrap(), 5);
+    assert_eq!(
+        service
+            .message_count(target, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        service
+            .message_count(local_inbox, poshta::model::ListQuery::default())
+            .await
+            .unwrap(),
+        5
+    );
     // The account went online with the window (its password is known), so
     // its own connection uploads the message; else this does.
     service.push_changes().await.unwrap();

@@ -141,7 +141,10 @@ async fn a_message_is_written_sent_and_filed_in_sent() {
         .into_iter()
         .find(|f| f.account_id == account && f.role == Some(Role::Sent))
         .unwrap();
-    let rows = service.message_page(sent.id, 0, 10).await.unwrap();
+    let rows = service
+        .message_page(sent.id, poshta::model::ListQuery::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(rows[0].subject, subject);
 
     // Reply to it from the reader: back to Bob (it was our own message),

@@ -308,7 +308,10 @@ async fn with_two_inboxes_the_tree_offers_all_inboxes_with_their_unread_count() 
         Some(poshta::model::FolderId::ALL_INBOXES)
     );
     let total = service
-        .message_count(poshta::model::FolderId::ALL_INBOXES)
+        .message_count(
+            poshta::model::FolderId::ALL_INBOXES,
+            poshta::model::ListQuery::default(),
+        )
         .await
         .unwrap();
     assert!(total > 0);

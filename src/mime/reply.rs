@@ -121,19 +121,7 @@ pub fn original_attached(subject: &str, raw: Vec<u8>) -> OutgoingAttachment {
 /// `prefix` once in front of `subject`, whatever reply and forward
 /// prefixes it had (Re:, RE:, Aw:, Fwd:, Fw:, stacked or not).
 fn prefixed(prefix: &str, subject: &str) -> String {
-    let mut rest = subject.trim();
-    loop {
-        let lower = rest.to_lowercase();
-        let Some(cut) = ["re:", "aw:", "fwd:", "fw:"]
-            .iter()
-            .find(|p| lower.starts_with(*p))
-            .map(|p| p.len())
-        else {
-            break;
-        };
-        rest = rest[cut..].trim_start();
-    }
-    format!("{prefix} {rest}")
+    format!("{prefix} {}", super::subject::strip_prefixes(subject).0)
 }
 
 fn quote(body: &str) -> String {
@@ -175,6 +163,7 @@ mod tests {
                 flags: Flags::default(),
                 has_attachments: false,
                 size: 1,
+                thread_size: 1,
             },
             to: "Me <me@example.kz>, \"Doe, John\" <john@example.com>".into(),
             cc: "team@example.kz, ME@example.kz".into(),

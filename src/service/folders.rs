@@ -120,9 +120,10 @@ impl Service {
         let mut messages: Vec<MessageId> = Vec::new();
         for f in &subtree {
             let f = *f;
-            let count = self.message_count(f).await?;
+            let all = crate::model::ListQuery::default();
+            let count = self.message_count(f, all).await?;
             messages.extend(
-                self.message_page(f, 0, count)
+                self.message_page(f, all, 0, count)
                     .await?
                     .into_iter()
                     .map(|m| m.id),

@@ -179,6 +179,10 @@ impl Store {
             let Some(at) = locate(&tx, id)? else { continue };
             let crosses = target.crosses(&tx, &at, id)?;
             let copy = copy_row(&tx, id, dest)?;
+            if at.account != target.account {
+                // Conversations are per account.
+                super::thread::rethread(&tx, copy)?;
+            }
             if crosses {
                 uploads.add(copy);
             } else {
@@ -306,6 +310,10 @@ fn move_in(
         // The UID in `dest` is the server's to give; until then none.
         tx.prepare_cached("UPDATE message SET folder_id = ?2, uid = NULL WHERE id = ?1")?
             .execute(params![id.0, dest.0])?;
+        if at.account != target.account {
+            // Conversations are per account.
+            super::thread::rethread(tx, id)?;
+        }
         if crosses {
             leaving.add(&at, id);
             uploads.add(id);
@@ -346,9 +354,10 @@ fn copy_row(tx: &Transaction<'_>, id: MessageId, dest: FolderId) -> Result<Messa
     tx.prepare_cached(
         "INSERT INTO message (folder_id, uid, message_id, in_reply_to, thread_key, subject,
              from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
-             has_attachments, preview, body_state)
+             has_attachments, preview, body_state, thread_id, sender_key, subject_key)
          SELECT ?2, NULL, message_id, in_reply_to, thread_key, subject, from_name, from_addr,
-             to_list, cc_list, date, received_at, size, flags, has_attachments, preview, body_state
+             to_list, cc_list, date, received_at, size, flags, has_attachments, preview, body_state,
+             thread_id, sender_key, subject_key
          FROM message WHERE id = ?1",
     )?
     .execute(params![id.0, dest.0])?;

@@ -296,7 +296,12 @@ mod tests {
             1
         );
         assert!(store.uid_map(folder).unwrap()[&1].1.contains(Flags::SEEN));
-        assert_eq!(store.message_count(folder).unwrap(), 2);
+        assert_eq!(
+            store
+                .message_count(folder, &crate::model::ListQuery::default())
+                .unwrap(),
+            2
+        );
     }
 
     #[test]

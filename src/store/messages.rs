@@ -1,10 +1,12 @@
 //! Messages: insertion in batches, the paged list, bodies, flags, search.
 
+use super::list::{SUMMARY_COLUMNS, summary_from_row};
+use super::thread::{self, Batch, Links};
 use super::{Store, now};
 use crate::error::{Error, Result};
 use crate::mime::parse::Parsed;
 use crate::model::{Flags, FolderId, MessageId, MessageSummary};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A message ready to be stored: its raw bytes and what was parsed from them.
 pub struct NewMessage<'a> {
@@ -13,23 +15,6 @@ pub struct NewMessage<'a> {
     pub flags: Flags,
     /// Used when the message has no usable Date header.
     pub fallback_date: i64,
-}
-
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "id, folder_id, subject, from_name, from_addr, date, flags, has_attachments, size";
-
-pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<MessageSummary> {
-    Ok(MessageSummary {
-        id: MessageId(row.get(0)?),
-        folder_id: FolderId(row.get(1)?),
-        subject: row.get(2)?,
-        from_name: row.get(3)?,
-        from_addr: row.get(4)?,
-        date: row.get(5)?,
-        flags: Flags(row.get(6)?),
-        has_attachments: row.get(7)?,
-        size: row.get(8)?,
-    })
 }
 
 /// Insert one message inside a caller's transaction, so a batch of them
@@ -43,11 +28,16 @@ pub fn insert(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
 /// The row, its body and its attachments.
 fn insert_row(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> Result<MessageId> {
     let p = msg.parsed;
+    let date = p.date.unwrap_or(msg.fallback_date);
+    let links = Links::of(p, date);
+    let account = thread::account_of(tx, folder)?;
+    let thread_id = thread::assign(tx, account, &links, &mut Batch::default())?;
     tx.prepare_cached(
         "INSERT INTO message (folder_id, message_id, in_reply_to, thread_key, subject,
              from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
-             has_attachments, preview, body_state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'complete')",
+             has_attachments, preview, body_state, thread_id, sender_key, subject_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'complete',
+             ?16, ?17, ?18)",
     )?
     .execute(params![
         folder.0,
@@ -59,12 +49,15 @@ fn insert_row(tx: &Transaction<'_>, folder: FolderId, msg: &NewMessage<'_>) -> R
         p.from_addr,
         p.to,
         p.cc,
-        p.date.unwrap_or(msg.fallback_date),
+        date,
         now(),
         msg.raw.len() as i64,
         msg.flags.0,
         !p.attachments.is_empty(),
         p.preview,
+        thread_id,
+        thread::sender_key(&p.from_name, &p.from_addr),
+        links.subject_key,
     ])?;
     let id = MessageId(tx.last_insert_rowid());
     tx.prepare_cached("INSERT INTO message_body (message_id, raw) VALUES (?1, ?2)")?
@@ -185,7 +178,10 @@ pub fn contains(
 ) -> Result<bool> {
     Ok(tx
         .prepare_cached(
-            "SELECT 1 FROM message WHERE folder_id = ?1 AND message_id = ?2 AND size = ?3",
+            // Named: with no statistics SQLite would take a folder index
+            // and scan the whole folder for each message imported.
+            "SELECT 1 FROM message INDEXED BY message_message_id
+             WHERE folder_id = ?1 AND message_id = ?2 AND size = ?3",
         )?
         .query_row(params![folder.0, message_id, size as i64], |_| Ok(()))
         .optional()?
@@ -193,47 +189,6 @@ pub fn contains(
 }
 
 impl Store {
-    /// Rows `offset..offset+limit` of a folder's list, newest first. The
-    /// message list asks only for the rows on screen.
-    pub fn message_page(
-        &self,
-        folder: FolderId,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<MessageSummary>> {
-        let sql = if folder == FolderId::ALL_INBOXES {
-            // ?1 unused: one statement shape for both.
-            format!(
-                "SELECT {SUMMARY_COLUMNS} FROM message
-                 WHERE folder_id IN (SELECT id FROM folder WHERE role = 'inbox') AND ?1 = ?1
-                 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
-            )
-        } else {
-            format!(
-                "SELECT {SUMMARY_COLUMNS} FROM message WHERE folder_id = ?1
-                 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
-            )
-        };
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![folder.0, limit as i64, offset as i64],
-            summary_from_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    pub fn message_count(&self, folder: FolderId) -> Result<usize> {
-        if folder == FolderId::ALL_INBOXES {
-            return Ok(self.all_inboxes_counts()?.1 as usize);
-        }
-        let n: i64 = self.conn().query_row(
-            "SELECT total_count FROM folder WHERE id = ?1",
-            [folder.0],
-            |row| row.get(0),
-        )?;
-        Ok(n.max(0) as usize)
-    }
-
     /// Unread and total messages of every account's Inbox together.
     pub fn all_inboxes_counts(&self) -> Result<(u32, u32)> {
         let (unread, total): (i64, i64) = self.conn().query_row(

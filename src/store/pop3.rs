@@ -148,7 +148,8 @@ impl Store {
             let existing: Option<(i64, String)> = match &m.parsed.message_id {
                 Some(message_id) => tx
                     .prepare_cached(
-                        "SELECT id, body_state FROM message
+                        // Named: see `messages::contains`.
+                        "SELECT id, body_state FROM message INDEXED BY message_message_id
                          WHERE folder_id = ?1 AND message_id = ?2 AND size = ?3",
                     )?
                     .query_row(params![inbox.0, message_id, m.raw.len() as i64], |r| {

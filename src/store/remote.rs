@@ -329,6 +329,16 @@ pub fn insert_header(
     Ok(insert_headers(tx, folder, std::slice::from_ref(h))?[0])
 }
 
+/// What [`insert_headers`] computes for a row before binding it.
+struct Computed {
+    thread_key: Option<String>,
+    date: i64,
+    size: i64,
+    thread_id: i64,
+    sender_key: String,
+    subject_key: String,
+}
+
 /// Rows per INSERT statement in [`insert_headers`].
 const ROWS_PER_INSERT: usize = 100;
 
@@ -345,45 +355,60 @@ pub fn insert_headers(
     headers: &[RemoteHeader<'_>],
 ) -> Result<Vec<MessageId>> {
     let received_at = now();
+    let account = super::thread::account_of(tx, folder)?;
+    let mut batch = super::thread::Batch::default();
     let mut inserted: HashMap<u32, i64> = HashMap::with_capacity(headers.len());
     for chunk in headers.chunks(ROWS_PER_INSERT) {
         // Values computed per row, borrowed by the parameter list below.
-        let computed: Vec<(Option<String>, i64, i64)> = chunk
-            .iter()
-            .map(|h| {
-                (
-                    h.parsed.thread_key(),
-                    h.parsed.date.unwrap_or(h.internal_date),
-                    h.size as i64,
-                )
-            })
-            .collect();
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 15);
-        for (h, (thread_key, date, size)) in chunk.iter().zip(&computed) {
+        let mut computed: Vec<Computed> = Vec::with_capacity(chunk.len());
+        for h in chunk {
+            let date = h.parsed.date.unwrap_or(h.internal_date);
+            let links = super::thread::Links::of(h.parsed, date);
+            let thread_id = super::thread::assign(tx, account, &links, &mut batch)?;
+            computed.push(Computed {
+                thread_key: h.parsed.thread_key(),
+                date,
+                size: h.size as i64,
+                thread_id,
+                sender_key: super::thread::sender_key(&h.parsed.from_name, &h.parsed.from_addr),
+                subject_key: links.subject_key,
+            });
+        }
+        if batch.merged {
+            // A later row merged a thread an earlier one was given.
+            for c in &mut computed {
+                c.thread_id = super::thread::resolve(tx, c.thread_id)?;
+            }
+        }
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 18);
+        for (h, c) in chunk.iter().zip(&computed) {
             let p = h.parsed;
             values.extend_from_slice(&[
                 &folder.0,
                 &h.uid,
                 &p.message_id,
                 &p.in_reply_to,
-                thread_key,
+                &c.thread_key,
                 &p.subject,
                 &p.from_name,
                 &p.from_addr,
                 &p.to,
                 &p.cc,
-                date,
+                &c.date,
                 &received_at,
-                size,
+                &c.size,
                 &h.flags.0,
                 &h.has_attachments,
+                &c.thread_id,
+                &c.sender_key,
+                &c.subject_key,
             ]);
         }
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'none')";
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'none', ?, ?, ?)";
         let sql = format!(
             "INSERT INTO message (folder_id, uid, message_id, in_reply_to, thread_key, subject,
                  from_name, from_addr, to_list, cc_list, date, received_at, size, flags,
-                 has_attachments, preview, body_state)
+                 has_attachments, preview, body_state, thread_id, sender_key, subject_key)
              VALUES {}
              ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL DO NOTHING
              RETURNING uid, id",

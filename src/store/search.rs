@@ -3,7 +3,7 @@
 //! the rows a server's answer names).
 
 use super::Store;
-use super::messages::{SUMMARY_COLUMNS, summary_from_row};
+use super::list::{SUMMARY_COLUMNS, summary_from_row};
 use crate::error::Result;
 use crate::model::{AccountId, FolderId, MessageSummary};
 use crate::search::{Query, Scope, fts};

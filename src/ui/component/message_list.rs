@@ -494,6 +494,7 @@ mod tests {
             flags: Flags::default(),
             has_attachments: false,
             size: 100,
+            thread_size: 1,
         }
     }
 

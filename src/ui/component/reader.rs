@@ -274,6 +274,7 @@ mod tests {
                 flags,
                 has_attachments: false,
                 size: 1,
+                thread_size: 1,
             },
             to: String::new(),
             cc: String::new(),

@@ -535,9 +535,11 @@ impl Mailbox {
                 let service = self.service.clone();
                 Task::perform(
                     async move {
-                        let count = service.message_count(request.folder).await?;
+                        // Newest first, every message, until the list offers more.
+                        let query = crate::model::ListQuery::default();
+                        let count = service.message_count(request.folder, query).await?;
                         let rows = service
-                            .message_page(request.folder, request.start, request.limit)
+                            .message_page(request.folder, query, request.start, request.limit)
                             .await?;
                         Ok(message_list::Page { count, rows })
                     },
