@@ -47,6 +47,7 @@ pub enum ErrorKind {
     InvalidMessage,
     /// Saving would replace a file (or follow a link) already there.
     FileExists,
+    UnsafeLink,
     Internal,
 }
 
@@ -78,6 +79,7 @@ impl ErrorKind {
             ErrorKind::ServerRefused => "error-server-refused",
             ErrorKind::Offline => "error-offline",
             ErrorKind::FileExists => "error-file-exists",
+            ErrorKind::UnsafeLink => "error-unsafe-link",
             ErrorKind::Internal => "error-internal",
         }
     }
@@ -146,6 +148,9 @@ pub enum Error {
     /// or a symlink, which is not followed). `suggested` is free.
     #[error("{name} already exists (a free name: {suggested})")]
     FileExists { name: String, suggested: String },
+    /// A link that is not http, https or mailto is never handed on.
+    #[error("only http, https and mailto links are opened")]
+    UnsafeLink,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -176,6 +181,7 @@ impl Error {
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::InvalidMessage(_) => ErrorKind::InvalidMessage,
             Error::FileExists { .. } => ErrorKind::FileExists,
+            Error::UnsafeLink => ErrorKind::UnsafeLink,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

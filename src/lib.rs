@@ -5,6 +5,7 @@
 pub mod account;
 pub mod attachment;
 pub mod cli;
+pub mod desktop;
 pub mod error;
 pub mod imap;
 pub mod import;

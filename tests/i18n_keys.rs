@@ -97,6 +97,7 @@ fn every_error_kind_has_an_english_message() {
         Offline,
         Keyring,
         FileExists,
+        UnsafeLink,
         InvalidMessage,
         Internal,
     ] {

@@ -97,6 +97,7 @@ error-offline = This needs a connection to the mail server; the account is offli
 error-keyring = The system keyring could not be reached, so the password is kept only until Poshta closes.
 error-invalid-message = This message cannot be sent: check its recipients and subject.
 error-file-exists = A file with that name is already in the folder; nothing was replaced.
+error-unsafe-link = Only web (http, https) and mail (mailto) links are opened.
 error-internal = Something went wrong inside Poshta.
 error-startup = Poshta could not open its mail store at { $path }.
 
@@ -316,3 +317,73 @@ certificate-advice = Trust it only if you expected this, for example your own se
 certificate-advice-changed = Trust the new certificate only if your provider confirms the change and the fingerprint matches.
 certificate-cancel = Don't trust
 certificate-trust = Trust this certificate for { $server }
+
+## Reading: the rendered message, its attachments, links, conversations
+reader-no-text = This message has no text to show.
+reader-reply-to = Reply to
+reader-all-headers = All headers
+reader-fewer-headers = Fewer headers
+reader-source = View source
+reader-source-title = The message as it arrived
+reader-source-close = Close source
+reader-blocked = { $count ->
+    [one] Remote content blocked: 1 item. Poshta never loads anything from the network to show a message.
+   *[other] Remote content blocked: { $count } items. Poshta never loads anything from the network to show a message.
+}
+reader-blocked-show = Show addresses
+reader-blocked-hide = Hide addresses
+reader-back = ← Back
+reader-attached-message = Attached message
+reader-conversation = { $count ->
+   *[other] Conversation · { $count } messages
+}
+link-ask = This link goes to { $host }. Open it in your browser?
+link-open = Open link
+link-copy = Copy address
+link-copied = Link address copied
+attachments-count = { $count ->
+    [one] 1 attachment
+   *[other] { $count } attachments
+}
+attachments-save-all = Save all…
+attachment-open = Open
+attachment-save = Save…
+attachment-risky = “{ $name }” is a program or script. Opening it can run code on this computer. Open it only if you expected it from this sender.
+attachment-open-anyway = Open anyway
+attachment-exists = A file named “{ $name }” is already there. Nothing was replaced.
+attachment-save-as = Save as “{ $name }”
+attachment-saved = Saved to { $path }
+attachments-saved = { $count ->
+    [one] Saved 1 attachment in { $dir }
+   *[other] Saved { $count } attachments in { $dir }
+}
+attachment-opened = Opened { $name }
+search-placeholder = Search (from: to: subject: has:attachment "phrase" word*)
+search-scope-folder = This folder
+search-scope-account = This account
+search-scope-all = All accounts
+search-clear = Clear search
+search-nothing = Nothing found
+search-from-server = server
+search-found = { $count ->
+    [one] 1 found
+   *[other] { $count } found
+}
+search-summary-local = local: { $count } messages
+search-summary-server = server: { $folders }
+search-summary-failed = { $folder }: not searched ({ $reason })
+sort-date = Date
+sort-sender = Sender
+sort-subject = Subject
+sort-size = Size
+filter-unread = Unread
+filter-flagged = Flagged
+filter-attachments = Attachments
+list-threads = Conversations
+reader-truncated = This message is too long to show whole; the rest is left out.
+event-invitation = Invitation
+event-cancelled = Cancelled event
+event-reply = Answer to an invitation
+event-when = When
+event-where = Where
+event-organizer = Organizer

@@ -96,6 +96,7 @@ error-offline = Бұл үшін пошта серверіне қосылу ке�
 error-keyring = Жүйелік кілттер қоймасына қол жеткізу мүмкін болмады, сондықтан құпиясөз тек Poshta жабылғанға дейін сақталады.
 error-invalid-message = Бұл хатты жіберу мүмкін емес: алушылар мен тақырыпты тексеріңіз.
 error-file-exists = Бумада осы атаулы файл бұрыннан бар; ештеңе ауыстырылмады.
+error-unsafe-link = Тек веб (http, https) және пошта (mailto) сілтемелері ашылады.
 error-internal = Poshta ішінде қате орын алды.
 error-startup = Poshta { $path } жолындағы пошта қоймасын аша алмады.
 
@@ -288,3 +289,69 @@ certificate-advice = Оған мұны күткен жағдайда ғана с
 certificate-advice-changed = Жаңа сертификатқа провайдеріңіз өзгерісті растаса және саусақ ізі сәйкес келсе ғана сеніңіз.
 certificate-cancel = Сенбеу
 certificate-trust = { $server } үшін осы сертификатқа сену
+
+## Оқу: көрсетілген хат, салынымдар, сілтемелер, әңгімелер
+reader-no-text = Бұл хатта көрсететін мәтін жоқ.
+reader-reply-to = Жауап кімге
+reader-all-headers = Барлық тақырыптамалар
+reader-fewer-headers = Азырақ тақырыптама
+reader-source = Бастапқы мәтін
+reader-source-title = Хат келген күйінде
+reader-source-close = Бастапқы мәтінді жабу
+reader-blocked = { $count ->
+   *[other] Қашықтағы мазмұн бұғатталды: { $count }. Poshta хатты көрсету үшін желіден ештеңе жүктемейді.
+}
+reader-blocked-show = Мекенжайларды көрсету
+reader-blocked-hide = Мекенжайларды жасыру
+reader-back = ← Артқа
+reader-attached-message = Салынған хат
+reader-conversation = { $count ->
+   *[other] Әңгіме · { $count } хат
+}
+link-ask = Бұл сілтеме { $host } сайтына апарады. Браузерде ашу керек пе?
+link-open = Сілтемені ашу
+link-copy = Мекенжайды көшіру
+link-copied = Сілтеме мекенжайы көшірілді
+attachments-count = { $count ->
+   *[other] { $count } салыным
+}
+attachments-save-all = Барлығын сақтау…
+attachment-open = Ашу
+attachment-save = Сақтау…
+attachment-risky = «{ $name }» — бағдарлама не скрипт. Оны ашу бұл компьютерде код іске қосуы мүмкін. Тек осы жіберушіден күткен болсаңыз ғана ашыңыз.
+attachment-open-anyway = Бәрібір ашу
+attachment-exists = «{ $name }» атты файл бар. Ештеңе ауыстырылған жоқ.
+attachment-save-as = «{ $name }» деп сақтау
+attachment-saved = Сақталды: { $path }
+attachments-saved = { $count ->
+   *[other] { $count } салыным { $dir } ішіне сақталды
+}
+attachment-opened = { $name } ашылды
+search-placeholder = Іздеу (from: to: subject: has:attachment "тіркес" сөз*)
+search-scope-folder = Осы бума
+search-scope-account = Осы тіркелгі
+search-scope-all = Барлық тіркелгі
+search-clear = Іздеуді тазалау
+search-nothing = Ештеңе табылмады
+search-from-server = сервер
+search-found = { $count ->
+   *[other] { $count } табылды
+}
+search-summary-local = жергілікті: { $count } хат
+search-summary-server = сервер: { $folders }
+search-summary-failed = { $folder }: ізделмеді ({ $reason })
+sort-date = Күні
+sort-sender = Жіберуші
+sort-subject = Тақырып
+sort-size = Көлемі
+filter-unread = Оқылмаған
+filter-flagged = Белгіленген
+filter-attachments = Салынымдар
+list-threads = Әңгімелер
+reader-truncated = Бұл хат толық көрсетуге тым ұзын; қалғаны алынып тасталды.
+event-invitation = Шақыру
+event-cancelled = Оқиға болдырылмады
+event-reply = Шақыруға жауап
+event-when = Қашан
+event-where = Қайда
+event-organizer = Ұйымдастырушы

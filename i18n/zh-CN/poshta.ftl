@@ -96,6 +96,7 @@ error-offline = 此操作需要连接邮件服务器，但该账户处于离线�
 error-keyring = 无法访问系统密钥环，因此密码只保留到 Poshta 关闭为止。
 error-invalid-message = 无法发送此邮件：请检查收件人和主题。
 error-file-exists = 文件夹中已有同名文件；未替换任何内容。
+error-unsafe-link = 只会打开网页（http、https）和邮件（mailto）链接。
 error-internal = Poshta 内部发生错误。
 error-startup = Poshta 无法打开位于 { $path } 的邮件存储。
 
@@ -288,3 +289,69 @@ certificate-advice = 只有在您预料到这种情况时才信任它，例如�
 certificate-advice-changed = 只有在服务商确认了更换并且指纹一致时，才信任新证书。
 certificate-cancel = 不信任
 certificate-trust = 为 { $server } 信任此证书
+
+## 阅读：渲染后的邮件、附件、链接、会话
+reader-no-text = 此邮件没有可显示的文本。
+reader-reply-to = 回复至
+reader-all-headers = 全部邮件头
+reader-fewer-headers = 精简邮件头
+reader-source = 查看源码
+reader-source-title = 邮件原文
+reader-source-close = 关闭源码
+reader-blocked = { $count ->
+   *[other] 已阻止远程内容：{ $count } 项。Poshta 显示邮件时从不从网络加载任何内容。
+}
+reader-blocked-show = 显示地址
+reader-blocked-hide = 隐藏地址
+reader-back = ← 返回
+reader-attached-message = 附带的邮件
+reader-conversation = { $count ->
+   *[other] 会话 · { $count } 封邮件
+}
+link-ask = 此链接指向 { $host }。要在浏览器中打开吗？
+link-open = 打开链接
+link-copy = 复制地址
+link-copied = 已复制链接地址
+attachments-count = { $count ->
+   *[other] { $count } 个附件
+}
+attachments-save-all = 全部保存…
+attachment-open = 打开
+attachment-save = 保存…
+attachment-risky = “{ $name }”是程序或脚本。打开它可能在此计算机上运行代码。仅当你预期此发件人会发送它时才打开。
+attachment-open-anyway = 仍然打开
+attachment-exists = 已存在名为“{ $name }”的文件。未替换任何内容。
+attachment-save-as = 另存为“{ $name }”
+attachment-saved = 已保存到 { $path }
+attachments-saved = { $count ->
+   *[other] 已将 { $count } 个附件保存到 { $dir }
+}
+attachment-opened = 已打开 { $name }
+search-placeholder = 搜索（from: to: subject: has:attachment "短语" 词*）
+search-scope-folder = 此文件夹
+search-scope-account = 此账户
+search-scope-all = 所有账户
+search-clear = 清除搜索
+search-nothing = 未找到
+search-from-server = 服务器
+search-found = { $count ->
+   *[other] 找到 { $count } 封
+}
+search-summary-local = 本地：{ $count } 封邮件
+search-summary-server = 服务器：{ $folders }
+search-summary-failed = { $folder }：未搜索（{ $reason }）
+sort-date = 日期
+sort-sender = 发件人
+sort-subject = 主题
+sort-size = 大小
+filter-unread = 未读
+filter-flagged = 已标记
+filter-attachments = 附件
+list-threads = 会话
+reader-truncated = 此邮件太长，无法完整显示；其余部分已省略。
+event-invitation = 邀请
+event-cancelled = 已取消的活动
+event-reply = 邀请回复
+event-when = 时间
+event-where = 地点
+event-organizer = 组织者

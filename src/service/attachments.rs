@@ -93,12 +93,28 @@ impl Service {
     /// for the reader to show like any other message.
     pub async fn attached_message(&self, id: MessageId, index: usize) -> Result<Vec<u8>> {
         let (meta, bytes) = self.attachment(id, index).await?;
-        let is_message = matches!(meta.mime_type.as_str(), "message/rfc822" | "message/global");
+        // Also a message sent as a file named .eml (application/octet-stream).
+        let is_message = matches!(meta.mime_type.as_str(), "message/rfc822" | "message/global")
+            || meta
+                .filename
+                .as_deref()
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".eml"));
         if !is_message {
             return Err(Error::NotFound {
                 what: "attached message",
             });
         }
         Ok(bytes)
+    }
+
+    /// An attached message rendered for the reader, as [`Service::message`]
+    /// renders the message itself.
+    pub async fn render_attached(
+        &self,
+        id: MessageId,
+        index: usize,
+    ) -> Result<crate::mime::render::Rendered> {
+        let raw = self.attached_message(id, index).await?;
+        super::blocking(move || crate::mime::render::render(&raw)).await
     }
 }

@@ -30,6 +30,11 @@ icons! {
     account => "account.svg",
     star => "star.svg",
     paperclip => "paperclip.svg",
+    file => "file.svg",
+    image => "image.svg",
+    message => "message.svg",
+    program => "program.svg",
+    calendar => "calendar.svg",
 }
 
 pub fn for_role(role: Option<Role>) -> svg::Handle {
@@ -42,6 +47,27 @@ pub fn for_role(role: Option<Role>) -> svg::Handle {
         Some(Role::Archive) => archive(),
         Some(Role::Outbox) => outbox(),
         None => folder(),
+    }
+}
+
+/// An attachment's icon, by its MIME type.
+pub fn for_mime(mime_type: &str) -> svg::Handle {
+    let mime = mime_type.to_ascii_lowercase();
+    match mime.split_once('/') {
+        Some(("image", _)) => image(),
+        Some(("message", _)) => message(),
+        Some(("text", "calendar")) | Some(("application", "ics")) => calendar(),
+        Some(("application", sub))
+            if sub.contains("zip") || sub.contains("tar") || sub.contains("compressed") =>
+        {
+            archive()
+        }
+        Some(("application", sub))
+            if sub.contains("executable") || sub.contains("msdownload") || sub.ends_with("-sh") =>
+        {
+            program()
+        }
+        _ => file(),
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Command {
     SaveDraft,
     Cancel,
     AddAccount,
+    /// Ctrl+F: the search box.
+    Search,
     /// Tab and Shift+Tab: the next or previous field (text fields leave
     /// Tab to the window).
     FocusNext,
@@ -80,6 +82,11 @@ pub const TABLE: &[(Trigger, Mods, Command)] = &[
     (Trigger::Char("r"), CTRL, Command::Reply),
     (Trigger::Char("r"), Mods::CtrlShift, Command::ReplyAll),
     (Trigger::Char("l"), CTRL, Command::Forward),
+    // Single keys as in other mail programs: R, Shift+R, F.
+    (Trigger::Char("r"), NONE, Command::Reply),
+    (Trigger::Char("r"), Mods::Shift, Command::ReplyAll),
+    (Trigger::Char("f"), NONE, Command::Forward),
+    (Trigger::Char("f"), CTRL, Command::Search),
     (Trigger::Char("s"), CTRL, Command::SaveDraft),
     (Trigger::Named(Named::F10), Mods::Shift, Command::FolderMenu),
     (Trigger::Char("a"), Mods::CtrlShift, Command::AddAccount),
@@ -206,8 +213,12 @@ pub fn to_message(command: Command, mailbox: &Mailbox) -> Option<mailbox::Messag
         Command::Forward => mailbox::Message::Reader(reader::Message::Respond(Kind::Forward)),
         Command::SaveDraft | Command::FocusNext | Command::FocusPrevious => return None,
         Command::AddAccount => mailbox::Message::AddAccount,
+        Command::Search => mailbox::Message::FocusSearch,
         Command::Cancel if mailbox.editor().is_some() => mailbox::Message::EditorCancel,
         Command::Cancel if mailbox.tree().menu().is_some() => mailbox::Message::CloseMenu,
+        Command::Cancel if mailbox.list().searching().is_some() => {
+            mailbox::Message::List(crate::ui::component::message_list::Message::SearchClear)
+        }
         Command::Cancel => return None,
     })
 }
@@ -251,6 +262,12 @@ mod tests {
             lookup(&a, Modifiers::CTRL | Modifiers::SHIFT),
             Some(Command::AddAccount)
         );
+        assert_eq!(lookup(&r, Modifiers::empty()), Some(Command::Reply));
+        let shift_r = Key::Character("R".into());
+        assert_eq!(lookup(&shift_r, Modifiers::SHIFT), Some(Command::ReplyAll));
+        let f = Key::Character("f".into());
+        assert_eq!(lookup(&f, Modifiers::empty()), Some(Command::Forward));
+        assert_eq!(lookup(&f, Modifiers::CTRL), Some(Command::Search));
         let z = Key::Character("z".into());
         assert_eq!(lookup(&z, Modifiers::CTRL), Some(Command::Undo));
         assert_eq!(lookup(&z, Modifiers::empty()), None);

@@ -69,6 +69,20 @@ pub fn status_bar(theme: &Theme) -> container::Style {
     }
 }
 
+/// A note or question inside a pane (blocked content, "open this?").
+pub fn notice(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(Color::from_rgb8(0xfd, 0xf6, 0xe3))),
+        border: Border {
+            color: p.background.strong.color,
+            width: 1.0,
+            radius: 4.0.into(),
+        },
+        ..container::Style::default()
+    }
+}
+
 pub fn error_text(theme: &Theme) -> Color {
     theme.extended_palette().danger.base.color
 }

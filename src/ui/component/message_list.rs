@@ -3,8 +3,10 @@
 //! height is empty space, so a folder of 100,000 messages costs what one
 //! of 50 does.
 
+mod toolbar;
+
 use crate::fl;
-use crate::model::{Flags, FolderId, MessageId, MessageSummary};
+use crate::model::{Flags, FolderId, ListQuery, MessageId, MessageSummary, Sort};
 use crate::ui::{UiError, icon, theme};
 use iced::keyboard::Modifiers;
 use iced::widget::{Column, column, container, mouse_area, row, scrollable, space, text};
@@ -18,6 +20,7 @@ const MARGIN: usize = 30;
 /// Rows assumed visible before the first layout tells the real height.
 const DEFAULT_VISIBLE: usize = 30;
 pub const SCROLL_ID: &str = "message-list";
+pub use toolbar::{SEARCH_ID, Scope};
 
 #[derive(Debug, Default)]
 pub struct MessageList {
@@ -41,12 +44,27 @@ pub struct MessageList {
     /// has left it since (then it is a drag, not a click).
     pressed: Option<usize>,
     dragging: bool,
+    /// How the folder is ordered and narrowed.
+    query: ListQuery,
+    search_text: String,
+    scope: Scope,
+    /// Search results, shown in the folder's place while set.
+    search: Option<SearchShown>,
+}
+
+/// A search on screen: what it searched, in words, and which hits came
+/// from a server.
+#[derive(Debug, Clone)]
+pub struct SearchShown {
+    pub summary: String,
+    pub server: Vec<MessageId>,
 }
 
 /// Rows `start..start+limit` of `folder`, asked of the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     pub folder: FolderId,
+    pub query: ListQuery,
     pub start: usize,
     pub limit: usize,
     pub generation: u64,
@@ -67,6 +85,18 @@ pub enum Message {
     Pressed(usize),
     Hovered(usize),
     Left(usize),
+    SearchInput(String),
+    SearchSubmit,
+    SearchScope(Scope),
+    SearchClear,
+    /// Hits for the search of that generation, and what was searched.
+    Searched(u64, Result<(Vec<MessageSummary>, SearchShown), UiError>),
+    Sort(Sort),
+    ToggleDirection,
+    ToggleUnread,
+    ToggleFlagged,
+    ToggleAttachments,
+    ToggleThreads,
 }
 
 #[derive(Debug, PartialEq)]
@@ -77,6 +107,12 @@ pub enum Action {
     Open {
         id: MessageId,
         scroll_to: Option<f32>,
+    },
+    /// Search for `text` where `scope` says, answering with `Searched`.
+    Search {
+        text: String,
+        scope: Scope,
+        generation: u64,
     },
 }
 
@@ -98,16 +134,31 @@ impl MessageList {
         (self.start, &self.rows)
     }
 
-    /// Switch to `folder`, from the top, and ask for its first page.
+    /// Switch to `folder`, from the top, and ask for its first page. The
+    /// order and filters stay; a search ends.
     pub fn open_folder(&mut self, folder: FolderId) -> Action {
         self.generation += 1;
         *self = MessageList {
             folder: Some(folder),
             generation: self.generation,
             viewport_height: self.viewport_height,
+            query: self.query,
+            scope: self.scope,
             ..MessageList::default()
         };
         self.request(0)
+    }
+
+    /// The list again from the top, as `query` orders it.
+    fn requery(&mut self) -> Action {
+        match self.folder {
+            Some(folder) if self.search.is_none() => self.open_folder(folder),
+            _ => Action::None,
+        }
+    }
+
+    pub fn searching(&self) -> Option<&SearchShown> {
+        self.search.as_ref()
     }
 
     /// Reload the rows on screen (after an import or a flag change).
@@ -135,7 +186,10 @@ impl MessageList {
                 self.ensure_loaded()
             }
             Message::Loaded(request, result) => {
-                if request.generation != self.generation || Some(request.folder) != self.folder {
+                if request.generation != self.generation
+                    || Some(request.folder) != self.folder
+                    || self.search.is_some()
+                {
                     return Action::None;
                 }
                 if self.pending == Some(request) {
@@ -165,6 +219,84 @@ impl MessageList {
                 }
             }
             Message::Pressed(index) => self.press(index),
+            Message::SearchInput(text) => {
+                self.search_text = text;
+                Action::None
+            }
+            Message::SearchScope(scope) => {
+                self.scope = scope;
+                if self.search.is_some() {
+                    return self.update(Message::SearchSubmit);
+                }
+                Action::None
+            }
+            Message::SearchSubmit => {
+                if self.search_text.trim().is_empty() {
+                    return self.update(Message::SearchClear);
+                }
+                self.generation += 1;
+                Action::Search {
+                    text: self.search_text.trim().to_string(),
+                    scope: self.scope,
+                    generation: self.generation,
+                }
+            }
+            Message::Searched(generation, result) => {
+                if generation != self.generation {
+                    return Action::None;
+                }
+                match result {
+                    Ok((rows, shown)) => {
+                        self.error = None;
+                        self.pending = None;
+                        self.count = rows.len();
+                        self.start = 0;
+                        self.rows = rows;
+                        self.selected = None;
+                        self.marked.clear();
+                        self.search = Some(shown);
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                Action::None
+            }
+            Message::SearchClear => {
+                self.search_text.clear();
+                self.search = None;
+                self.error = None;
+                self.generation += 1;
+                match self.folder {
+                    Some(folder) => self.open_folder(folder),
+                    None => Action::None,
+                }
+            }
+            Message::Sort(sort) => {
+                // A new order starts as people expect it: newest, A to Z,
+                // largest.
+                self.query.descending = matches!(sort, Sort::Date | Sort::Size);
+                self.query.sort = sort;
+                self.requery()
+            }
+            Message::ToggleDirection => {
+                self.query.descending = !self.query.descending;
+                self.requery()
+            }
+            Message::ToggleUnread => {
+                self.query.filter.unread = !self.query.filter.unread;
+                self.requery()
+            }
+            Message::ToggleFlagged => {
+                self.query.filter.flagged = !self.query.filter.flagged;
+                self.requery()
+            }
+            Message::ToggleAttachments => {
+                self.query.filter.attachments = !self.query.filter.attachments;
+                self.requery()
+            }
+            Message::ToggleThreads => {
+                self.query.threads = !self.query.threads;
+                self.requery()
+            }
             Message::Hovered(index) => {
                 self.hovered = Some(index);
                 Action::None
@@ -336,8 +468,12 @@ impl MessageList {
         let Some(folder) = self.folder else {
             return Action::None;
         };
+        if self.search.is_some() {
+            return Action::None;
+        }
         let request = PageRequest {
             folder,
+            query: self.query,
             start: first.saturating_sub(MARGIN),
             limit: self.visible_rows() + 2 * MARGIN,
             generation: self.generation,
@@ -350,14 +486,22 @@ impl MessageList {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        if self.folder.is_none() {
+        if self.folder.is_none() && self.search.is_none() {
             return placeholder(fl!("list-no-folder"));
         }
+        column![self.toolbar(), self.rows_view()].into()
+    }
+
+    fn rows_view(&self) -> Element<'_, Message> {
         if let Some(error) = &self.error {
             return placeholder(error.text());
         }
         if self.count == 0 && self.pending.is_none() {
-            return placeholder(fl!("list-empty"));
+            return placeholder(if self.search.is_some() {
+                fl!("search-nothing")
+            } else {
+                fl!("list-empty")
+            });
         }
         let above = self.start as f32 * ROW_HEIGHT;
         let below = self.count.saturating_sub(self.start + self.rows.len()) as f32 * ROW_HEIGHT;
@@ -365,7 +509,11 @@ impl MessageList {
             let index = self.start + pos;
             let selected = self.is_marked(m.id);
             let hovered = self.hovered == Some(index);
-            mouse_area(row_view(m, selected, hovered))
+            let server = self
+                .search
+                .as_ref()
+                .is_some_and(|s| s.server.contains(&m.id));
+            mouse_area(row_view(m, selected, hovered, server))
                 .on_press(Message::Pressed(index))
                 .on_enter(Message::Hovered(index))
                 .on_exit(Message::Left(index))
@@ -402,7 +550,12 @@ fn bold_if(on: bool) -> Font {
     }
 }
 
-fn row_view(m: &MessageSummary, selected: bool, hovered: bool) -> Element<'_, Message> {
+fn row_view(
+    m: &MessageSummary,
+    selected: bool,
+    hovered: bool,
+    server: bool,
+) -> Element<'_, Message> {
     let unread = !m.flags.contains(Flags::SEEN);
     let subject = if m.subject.is_empty() {
         fl!("list-no-subject")
@@ -411,6 +564,8 @@ fn row_view(m: &MessageSummary, selected: bool, hovered: bool) -> Element<'_, Me
     };
     let marks = row![]
         .spacing(4)
+        .push((m.thread_size > 1).then(|| badge(m.thread_size.to_string())))
+        .push(server.then(|| badge(fl!("search-from-server"))))
         .push(
             m.has_attachments
                 .then(|| icon::view(icon::paperclip(), 13.0, theme::ICON)),
@@ -460,6 +615,22 @@ fn row_view(m: &MessageSummary, selected: bool, hovered: bool) -> Element<'_, Me
     .width(Fill)
     .padding([7, 12])
     .style(theme::list_row(selected, hovered))
+    .into()
+}
+
+/// A small rounded tag: a conversation's size, "server" on a search hit.
+fn badge<'a>(label: String) -> Element<'a, Message> {
+    container(text(label).size(11).style(|t: &Theme| text::Style {
+        color: Some(theme::muted(t)),
+    }))
+    .padding([0, 5])
+    .style(|t: &Theme| container::Style {
+        border: iced::Border::default()
+            .rounded(7)
+            .width(1)
+            .color(t.extended_palette().background.strong.color),
+        ..container::Style::default()
+    })
     .into()
 }
 

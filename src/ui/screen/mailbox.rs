@@ -22,6 +22,8 @@ mod compose;
 mod editor;
 mod live;
 mod outbox;
+mod reading;
+mod search;
 mod setup;
 mod view;
 use crate::store::actions::Undo;
@@ -77,6 +79,10 @@ pub enum Message {
     Tree(folder_tree::Message),
     List(message_list::Message),
     Reader(reader::Message),
+    /// Something the reader asked for finished (with what to say).
+    ReadingDone(Option<String>),
+    ReadingFailed(UiError),
+    AttachmentSaved(Result<reading::Saved, UiError>),
     TreeLoaded(Result<TreeData, UiError>),
     FlagsSaved(Result<(), UiError>),
     NewFolder,
@@ -145,6 +151,8 @@ pub enum Message {
     Certificate(certificate::Event),
     /// Tab (true) or Shift+Tab: move the keyboard focus.
     FocusNext(bool),
+    /// Ctrl+F: into the search box.
+    FocusSearch,
 }
 
 pub type TreeData = (Vec<crate::model::Account>, Vec<crate::model::Folder>);
@@ -266,11 +274,28 @@ impl Mailbox {
             },
             Message::List(msg) => {
                 let left = matches!(msg, message_list::Message::Left(_));
+                // A new order or filter shows the list from its top.
+                let to_top = matches!(
+                    msg,
+                    message_list::Message::Sort(_)
+                        | message_list::Message::ToggleDirection
+                        | message_list::Message::ToggleUnread
+                        | message_list::Message::ToggleFlagged
+                        | message_list::Message::ToggleAttachments
+                        | message_list::Message::ToggleThreads
+                        | message_list::Message::Searched(..)
+                        | message_list::Message::SearchClear
+                );
                 let action = self.list.update(msg);
                 if left {
                     self.track_drag();
                 }
-                self.list_action(action)
+                let task = self.list_action(action);
+                if to_top {
+                    Task::batch([task, self.list_to_top()])
+                } else {
+                    task
+                }
             }
             Message::Modifiers(modifiers) => {
                 self.list.set_modifiers(modifiers);
@@ -304,6 +329,7 @@ impl Mailbox {
             Message::AccountLoaded(Err(e)) => self.fail(e),
             Message::Setup(message) => self.setup_message(message),
             Message::Certificate(event) => self.certificate_event(event),
+            Message::FocusSearch => operation::focus(message_list::SEARCH_ID),
             Message::FocusNext(true) => operation::focus_next(),
             Message::FocusNext(false) => operation::focus_previous(),
             Message::ComposerReady(Ok(ready)) => self.composer_ready(ready),
@@ -344,7 +370,14 @@ impl Mailbox {
                 }
                 self.reader_action(action)
             }
-
+            Message::ReadingDone(said) => {
+                if let Some(said) = said {
+                    self.status = Status::Done(said);
+                }
+                Task::none()
+            }
+            Message::ReadingFailed(e) => self.fail(e),
+            Message::AttachmentSaved(result) => self.attachment_saved(result),
             Message::FlagsSaved(Ok(())) => self.load_tree(),
             Message::FlagsSaved(Err(e)) => {
                 // The optimistic change did not stick: show the truth again.
@@ -514,15 +547,6 @@ impl Mailbox {
         ])
     }
 
-    fn reader_action(&mut self, action: reader::Action) -> Task<Message> {
-        match action {
-            reader::Action::None => Task::none(),
-            reader::Action::SetRead(id, read) => self.set_flag(id, Flags::SEEN, read),
-            reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
-            reader::Action::Respond(view, kind) => self.respond(*view, kind),
-        }
-    }
-
     fn refresh_list(&mut self) -> Task<Message> {
         let action = self.list.refresh();
         self.list_action(action)
@@ -535,11 +559,11 @@ impl Mailbox {
                 let service = self.service.clone();
                 Task::perform(
                     async move {
-                        // Newest first, every message, until the list offers more.
-                        let query = crate::model::ListQuery::default();
-                        let count = service.message_count(request.folder, query).await?;
+                        let count = service
+                            .message_count(request.folder, request.query)
+                            .await?;
                         let rows = service
-                            .message_page(request.folder, query, request.start, request.limit)
+                            .message_page(request.folder, request.query, request.start, request.limit)
                             .await?;
                         Ok(message_list::Page { count, rows })
                     },
@@ -551,15 +575,13 @@ impl Mailbox {
                     },
                 )
             }
+            message_list::Action::Search {
+                text,
+                scope,
+                generation,
+            } => self.search(text, scope, generation),
             message_list::Action::Open { id, scroll_to } => {
-                self.reader.open(id);
-                let service = self.service.clone();
-                let load = Task::perform(async move { service.message(id).await }, move |r| {
-                    Message::Reader(reader::Message::Loaded(
-                        id,
-                        r.map(Box::new).map_err(UiError::from),
-                    ))
-                });
+                let load = self.load_message(id);
                 let scroll = match scroll_to {
                     Some(y) => operation::scroll_to(
                         message_list::SCROLL_ID,
