@@ -25,7 +25,11 @@ mod tests {
 
     #[tokio::test]
     async fn only_web_and_mail_links_are_handed_on() {
-        for target in ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x"] {
+        for target in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:text/html,x",
+        ] {
             assert!(matches!(open_link(target).await, Err(Error::UnsafeLink)));
         }
     }

@@ -84,7 +84,10 @@ async fn on_server(
         .into_iter()
         .find(|f| f.account_id == account && f.name == mailbox)
         .unwrap();
-    let page = service.message_page(folder.id, 0, 10).await.unwrap();
+    let page = service
+        .message_page(folder.id, Default::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(page.len(), 1);
     page[0].id
 }
@@ -380,7 +383,11 @@ async fn an_attached_message_comes_back_byte_exact() {
     std::fs::write(&eml, forwarding(&inner, &pdf())).unwrap();
     let inbox = local_inbox(&service).await;
     service.import(eml, inbox, |_| {}).await.unwrap();
-    let id = service.message_page(inbox, 0, 1).await.unwrap()[0].id;
+    let id = service
+        .message_page(inbox, Default::default(), 0, 1)
+        .await
+        .unwrap()[0]
+        .id;
     let view = service.message(id).await.unwrap();
     assert_eq!(view.attachments[1].mime_type, "message/rfc822");
     let attached = service.attached_message(id, 1).await.unwrap();

@@ -280,7 +280,10 @@ async fn open(
     std::fs::write(&path, raw).unwrap();
     let done = service.import(path, inbox, |_| {}).await.unwrap();
     assert_eq!(done.imported, 1, "{name}");
-    let page = service.message_page(inbox, 0, 1000).await.unwrap();
+    let page = service
+        .message_page(inbox, Default::default(), 0, 1000)
+        .await
+        .unwrap();
     let id = page
         .iter()
         .find(|m| {

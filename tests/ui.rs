@@ -46,9 +46,10 @@ async fn clicking_a_message_shows_it_and_marks_it_read() {
     };
     send(&mut mailbox, messages).await;
 
-    let Reader::Ready(view) = mailbox.reader() else {
+    let Reader::Ready(shown) = mailbox.reader() else {
         panic!("reader not ready: {:?}", mailbox.reader());
     };
+    let view = &shown.view;
     assert_eq!(view.summary.subject, subject);
     assert!(
         view.body

@@ -13,8 +13,8 @@ use crate::mime::render::Rendered;
 use crate::mime::reply::Kind;
 use crate::model::{Flags, MessageId, MessageSummary, MessageView};
 use crate::ui::{UiError, theme};
-use iced::widget::{Column, button, column, container, image, row, rule, scrollable, text};
 use iced::widget::text_editor;
+use iced::widget::{Column, button, column, container, image, row, rule, scrollable, text};
 use iced::{Alignment, Element, Fill, Theme};
 
 pub use attachments::{is_message, is_risky, shown_name};
@@ -395,8 +395,7 @@ impl Shown {
         }
         if let Some(c) = &self.conflict {
             return Some(bar(column![
-                text(fl!("attachment-exists", name = c.taken.clone()))
-                .size(13),
+                text(fl!("attachment-exists", name = c.taken.clone())).size(13),
                 row![
                     small(
                         fl!("attachment-save-as", name = c.suggested.clone()),
@@ -469,11 +468,13 @@ fn attached_view<'a>(rendered: &'a Rendered, images: &'a [image::Handle]) -> Ele
             button(text(fl!("reader-back")).size(13))
                 .style(theme::tool_button)
                 .on_press(Message::CloseAttached),
-            text(fl!("reader-attached-message")).size(12).style(|t: &Theme| {
-                text::Style {
-                    color: Some(theme::muted(t)),
-                }
-            }),
+            text(fl!("reader-attached-message"))
+                .size(12)
+                .style(|t: &Theme| {
+                    text::Style {
+                        color: Some(theme::muted(t)),
+                    }
+                }),
         ]
         .spacing(10)
         .align_y(Alignment::Center),

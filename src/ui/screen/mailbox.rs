@@ -559,11 +559,14 @@ impl Mailbox {
                 let service = self.service.clone();
                 Task::perform(
                     async move {
-                        let count = service
-                            .message_count(request.folder, request.query)
-                            .await?;
+                        let count = service.message_count(request.folder, request.query).await?;
                         let rows = service
-                            .message_page(request.folder, request.query, request.start, request.limit)
+                            .message_page(
+                                request.folder,
+                                request.query,
+                                request.start,
+                                request.limit,
+                            )
                             .await?;
                         Ok(message_list::Page { count, rows })
                     },

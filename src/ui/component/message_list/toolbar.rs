@@ -114,11 +114,7 @@ impl MessageList {
                         .style(theme::tool_button)
                         .padding([3, 8])
                         .on_press(Message::ToggleDirection),
-                    toggle(
-                        fl!("filter-unread"),
-                        q.filter.unread,
-                        Message::ToggleUnread
-                    ),
+                    toggle(fl!("filter-unread"), q.filter.unread, Message::ToggleUnread),
                     toggle(
                         fl!("filter-flagged"),
                         q.filter.flagged,

@@ -53,13 +53,17 @@ fn entry(index: usize, a: &Attachment) -> Element<'_, Message> {
         .map(|e| e.to_uppercase())
         .unwrap_or_else(|| "—".into());
     let risky = is_risky(a);
-    let badge = container(text(extension).size(11).style(move |t: &Theme| text::Style {
-        color: Some(if risky {
-            theme::error_text(t)
-        } else {
-            theme::muted(t)
-        }),
-    }))
+    let badge = container(
+        text(extension)
+            .size(11)
+            .style(move |t: &Theme| text::Style {
+                color: Some(if risky {
+                    theme::error_text(t)
+                } else {
+                    theme::muted(t)
+                }),
+            }),
+    )
     .padding([1, 5])
     .style(|t: &Theme| container::Style {
         border: iced::Border::default()

@@ -79,7 +79,12 @@ fn message_view<'a>(
 
 /// A calendar invitation as a card: what, when, where, who asks.
 fn event_view(event: &Event) -> Element<'_, Message> {
-    let kind = match event.method.as_deref().map(str::to_ascii_uppercase).as_deref() {
+    let kind = match event
+        .method
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         Some("CANCEL") => fl!("event-cancelled"),
         Some("REPLY") => fl!("event-reply"),
         _ => fl!("event-invitation"),
@@ -118,16 +123,9 @@ fn event_view(event: &Event) -> Element<'_, Message> {
     .push(field(fl!("event-when"), when))
     .push(field(fl!("event-where"), event.location.clone()))
     .push(field(fl!("event-organizer"), organizer))
-    .push(
-        (!event.description.trim().is_empty())
-            .then(|| text(event.description.as_str()).size(13)),
-    )
+    .push((!event.description.trim().is_empty()).then(|| text(event.description.as_str()).size(13)))
     .spacing(6);
-    container(card)
-        .padding(12)
-        .width(Fill)
-        .style(frame)
-        .into()
+    container(card).padding(12).width(Fill).style(frame).into()
 }
 
 /// A UTC time in the local zone; a floating or zoned one as written.
@@ -227,7 +225,9 @@ fn block_view<'a>(block: &'a Block, images: &'a [image::Handle]) -> Element<'a, 
             .padding([6, 8])
             .width(Fill)
             .style(|t: &Theme| container::Style {
-                background: Some(Background::Color(t.extended_palette().background.weak.color)),
+                background: Some(Background::Color(
+                    t.extended_palette().background.weak.color,
+                )),
                 border: Border::default().rounded(4),
                 ..container::Style::default()
             })
@@ -282,12 +282,7 @@ fn paragraph_with(spans: &[Span], size: f32, bold: bool, mono: bool) -> Element<
         let piece = span(s.text.as_str()).font(font);
         match &s.link {
             Some(link) if link.actionable() => {
-                out.push(
-                    piece
-                        .color(LINK)
-                        .underline(true)
-                        .link(link.target.clone()),
-                );
+                out.push(piece.color(LINK).underline(true).link(link.target.clone()));
                 if let Some(host) = link.host()
                     && !s.text.to_lowercase().contains(&host.to_lowercase())
                 {

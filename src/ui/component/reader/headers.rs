@@ -20,10 +20,12 @@ fn muted_label<'a>(label: String) -> iced::widget::Text<'a> {
 /// name alone ("PayPal") says nothing about who sent it.
 pub fn mailboxes(list: &[Mailbox]) -> String {
     list.iter()
-        .map(|m| match m.name.as_deref().filter(|n| !n.trim().is_empty()) {
-            Some(name) => format!("{name} <{}>", m.address),
-            None => m.address.clone(),
-        })
+        .map(
+            |m| match m.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                Some(name) => format!("{name} <{}>", m.address),
+                None => m.address.clone(),
+            },
+        )
         .collect::<Vec<_>>()
         .join(", ")
 }

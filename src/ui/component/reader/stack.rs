@@ -39,9 +39,11 @@ pub fn view<'a>(
                 })
                 .size(13)
                 .width(Fill),
-                text(m.local_date()).size(12).style(|t: &Theme| text::Style {
-                    color: Some(theme::muted(t)),
-                }),
+                text(m.local_date())
+                    .size(12)
+                    .style(|t: &Theme| text::Style {
+                        color: Some(theme::muted(t)),
+                    }),
             ]
             .spacing(10)
             .align_y(Alignment::Center),
@@ -72,8 +74,10 @@ pub fn view<'a>(
         .push(container(reader).height(Fill));
     if !after.is_empty() {
         out = out.push(
-            container(scrollable(Column::with_children(after.iter().map(card)).width(Fill)))
-                .max_height(160),
+            container(scrollable(
+                Column::with_children(after.iter().map(card)).width(Fill),
+            ))
+            .max_height(160),
         );
     }
     out.width(Fill).height(Fill).into()

@@ -61,10 +61,7 @@ fn a_late_load_for_another_message_is_dropped() {
 
 #[test]
 fn actions_ask_for_flag_changes() {
-    assert_eq!(
-        Reader::default().update(Message::ToggleFlag),
-        Action::None
-    );
+    assert_eq!(Reader::default().update(Message::ToggleFlag), Action::None);
     let mut reader = ready(7);
     assert_eq!(
         reader.update(Message::ToggleFlag),

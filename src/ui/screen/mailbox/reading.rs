@@ -32,15 +32,14 @@ impl Mailbox {
             reader::Action::SetFlagged(id, on) => self.set_flag(id, Flags::FLAGGED, on),
             reader::Action::Respond(view, kind) => self.respond(*view, kind),
             reader::Action::Show(id) => self.load_message(id),
-            reader::Action::LoadConversation(id) => Task::perform(
-                async move { service.conversation(id).await },
-                move |r| {
+            reader::Action::LoadConversation(id) => {
+                Task::perform(async move { service.conversation(id).await }, move |r| {
                     to_reader(reader::Message::ConversationLoaded(
                         id,
                         r.map_err(UiError::from),
                     ))
-                },
-            ),
+                })
+            }
             reader::Action::LoadSource(id) => Task::perform(
                 async move {
                     let raw = service.raw_message(id).await?;
@@ -50,15 +49,13 @@ impl Mailbox {
                     to_reader(reader::Message::SourceLoaded(id, r.map_err(UiError::from)))
                 },
             ),
-            reader::Action::OpenLink(target) => {
-                Task::perform(
-                    async move { crate::desktop::open_link(&target).await },
-                    |r| match r {
-                        Ok(()) => Message::ReadingDone(None),
-                        Err(e) => Message::ReadingFailed(UiError::from(e)),
-                    },
-                )
-            }
+            reader::Action::OpenLink(target) => Task::perform(
+                async move { crate::desktop::open_link(&target).await },
+                |r| match r {
+                    Ok(()) => Message::ReadingDone(None),
+                    Err(e) => Message::ReadingFailed(UiError::from(e)),
+                },
+            ),
             reader::Action::CopyLink(target) => {
                 self.status = Status::Done(fl!("link-copied"));
                 iced::clipboard::write(target)
@@ -133,10 +130,8 @@ impl Mailbox {
     pub(super) fn attachment_saved(&mut self, result: Result<Saved, UiError>) -> Task<Message> {
         match result {
             Ok(Saved::One(path)) => {
-                self.status = Status::Done(fl!(
-                    "attachment-saved",
-                    path = path.display().to_string()
-                ));
+                self.status =
+                    Status::Done(fl!("attachment-saved", path = path.display().to_string()));
             }
             Ok(Saved::All(paths)) => {
                 let dir = paths
@@ -144,11 +139,8 @@ impl Mailbox {
                     .and_then(|p| p.parent())
                     .map(|d| d.display().to_string())
                     .unwrap_or_default();
-                self.status = Status::Done(fl!(
-                    "attachments-saved",
-                    count = paths.len(),
-                    dir = dir
-                ));
+                self.status =
+                    Status::Done(fl!("attachments-saved", count = paths.len(), dir = dir));
             }
             Ok(Saved::Taken(conflict)) => self.reader.offer_name(conflict),
             Ok(Saved::Cancelled) => {}

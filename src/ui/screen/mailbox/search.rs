@@ -55,16 +55,8 @@ impl Mailbox {
 
 /// The hits, and "local: 12,431 messages · server: Archive" (with any
 /// folder the server could not search).
-fn shown(
-    results: SearchResults,
-) -> (
-    Vec<crate::model::MessageSummary>,
-    message_list::SearchShown,
-) {
-    let mut summary = vec![fl!(
-        "search-summary-local",
-        count = results.local_messages
-    )];
+fn shown(results: SearchResults) -> (Vec<crate::model::MessageSummary>, message_list::SearchShown) {
+    let mut summary = vec![fl!("search-summary-local", count = results.local_messages)];
     if !results.server_folders.is_empty() {
         summary.push(fl!(
             "search-summary-server",
