@@ -358,7 +358,7 @@ attachments-saved = { $count ->
    *[other] Saved { $count } attachments in { $dir }
 }
 attachment-opened = Opened { $name }
-search-placeholder = Search (from: to: subject: has:attachment "phrase" word*)
+search-placeholder = Search (from:, subject:, has:attachment)
 search-scope-folder = This folder
 search-scope-account = This account
 search-scope-all = All accounts
@@ -376,10 +376,10 @@ sort-date = Date
 sort-sender = Sender
 sort-subject = Subject
 sort-size = Size
-filter-unread = Unread
-filter-flagged = Flagged
-filter-attachments = Attachments
-list-threads = Conversations
+filter-unread = Only unread messages
+filter-flagged = Only flagged messages
+filter-attachments = Only messages with attachments
+list-threads = One row per conversation
 reader-truncated = This message is too long to show whole; the rest is left out.
 event-invitation = Invitation
 event-cancelled = Cancelled event

@@ -327,7 +327,7 @@ attachments-saved = { $count ->
    *[other] { $count } салыным { $dir } ішіне сақталды
 }
 attachment-opened = { $name } ашылды
-search-placeholder = Іздеу (from: to: subject: has:attachment "тіркес" сөз*)
+search-placeholder = Іздеу (from:, subject:, has:attachment)
 search-scope-folder = Осы бума
 search-scope-account = Осы тіркелгі
 search-scope-all = Барлық тіркелгі
@@ -344,10 +344,10 @@ sort-date = Күні
 sort-sender = Жіберуші
 sort-subject = Тақырып
 sort-size = Көлемі
-filter-unread = Оқылмаған
-filter-flagged = Белгіленген
-filter-attachments = Салынымдар
-list-threads = Әңгімелер
+filter-unread = Тек оқылмаған хаттар
+filter-flagged = Тек белгіленген хаттар
+filter-attachments = Тек салынымы бар хаттар
+list-threads = Әр әңгімеге бір жол
 reader-truncated = Бұл хат толық көрсетуге тым ұзын; қалғаны алынып тасталды.
 event-invitation = Шақыру
 event-cancelled = Оқиға болдырылмады

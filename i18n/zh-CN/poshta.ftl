@@ -327,7 +327,7 @@ attachments-saved = { $count ->
    *[other] 已将 { $count } 个附件保存到 { $dir }
 }
 attachment-opened = 已打开 { $name }
-search-placeholder = 搜索（from: to: subject: has:attachment "短语" 词*）
+search-placeholder = 搜索（from:、subject:、has:attachment）
 search-scope-folder = 此文件夹
 search-scope-account = 此账户
 search-scope-all = 所有账户
@@ -344,10 +344,10 @@ sort-date = 日期
 sort-sender = 发件人
 sort-subject = 主题
 sort-size = 大小
-filter-unread = 未读
-filter-flagged = 已标记
-filter-attachments = 附件
-list-threads = 会话
+filter-unread = 仅未读邮件
+filter-flagged = 仅已标记邮件
+filter-attachments = 仅含附件的邮件
+list-threads = 按会话分组
 reader-truncated = 此邮件太长，无法完整显示；其余部分已省略。
 event-invitation = 邀请
 event-cancelled = 已取消的活动

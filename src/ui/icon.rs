@@ -35,6 +35,8 @@ icons! {
     message => "message.svg",
     program => "program.svg",
     calendar => "calendar.svg",
+    unread => "unread.svg",
+    conversation => "conversation.svg",
 }
 
 pub fn for_role(role: Option<Role>) -> svg::Handle {

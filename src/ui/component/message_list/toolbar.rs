@@ -6,8 +6,8 @@
 use super::{Message, MessageList};
 use crate::fl;
 use crate::model::Sort;
-use crate::ui::theme;
-use iced::widget::{button, column, container, pick_list, row, text, text_input};
+use crate::ui::{icon, theme};
+use iced::widget::{button, column, container, pick_list, row, text, text_input, tooltip};
 use iced::{Alignment, Element, Fill, Theme};
 
 pub const SEARCH_ID: &str = "search";
@@ -59,16 +59,30 @@ impl std::fmt::Display for SortChoice {
     }
 }
 
-fn toggle<'a>(label: String, on: bool, message: Message) -> Element<'a, Message> {
-    button(text(label).size(12))
+/// A filter as an icon that stays pressed while on, named by its tooltip:
+/// four words would not fit the list's width in every language.
+fn toggle<'a>(
+    handle: iced::widget::svg::Handle,
+    label: String,
+    on: bool,
+    message: Message,
+) -> Element<'a, Message> {
+    let face = button(icon::view(handle, 15.0, theme::ICON))
         .style(if on {
             button::secondary
         } else {
             theme::tool_button
         })
-        .padding([3, 8])
-        .on_press(message)
-        .into()
+        .padding([4, 7])
+        .on_press(message);
+    tooltip(
+        face,
+        container(text(label).size(12))
+            .padding([3, 6])
+            .style(container::bordered_box),
+        tooltip::Position::Bottom,
+    )
+    .into()
 }
 
 impl MessageList {
@@ -114,22 +128,34 @@ impl MessageList {
                         .style(theme::tool_button)
                         .padding([3, 8])
                         .on_press(Message::ToggleDirection),
-                    toggle(fl!("filter-unread"), q.filter.unread, Message::ToggleUnread),
+                    iced::widget::space().width(Fill),
                     toggle(
+                        icon::unread(),
+                        fl!("filter-unread"),
+                        q.filter.unread,
+                        Message::ToggleUnread
+                    ),
+                    toggle(
+                        icon::star(),
                         fl!("filter-flagged"),
                         q.filter.flagged,
                         Message::ToggleFlagged
                     ),
                     toggle(
+                        icon::paperclip(),
                         fl!("filter-attachments"),
                         q.filter.attachments,
                         Message::ToggleAttachments
                     ),
-                    toggle(fl!("list-threads"), q.threads, Message::ToggleThreads),
+                    toggle(
+                        icon::conversation(),
+                        fl!("list-threads"),
+                        q.threads,
+                        Message::ToggleThreads
+                    ),
                 ]
                 .spacing(4)
                 .align_y(Alignment::Center)
-                .wrap()
                 .into()
             }
         };
