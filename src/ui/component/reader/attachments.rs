@@ -84,7 +84,16 @@ fn entry(index: usize, a: &Attachment) -> Element<'_, Message> {
             .on_press(message)
     };
     row![
-        container(icon::view(icon::for_mime(&a.mime_type), 16.0, theme::ICON)).padding([0, 4]),
+        container(icon::view(
+            if risky {
+                icon::program()
+            } else {
+                icon::for_mime(&a.mime_type)
+            },
+            16.0,
+            theme::ICON
+        ))
+        .padding([0, 4]),
         iced::widget::column![
             row![text(name).size(13), badge]
                 .spacing(6)
