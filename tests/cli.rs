@@ -92,8 +92,11 @@ async fn import_folders_list_show_search_and_folder_commands() {
     assert!(shown.contains("市场推广费用下调百分之十"), "{shown}");
 
     let found = cli(home, &["search", "Байкал"]).await.unwrap();
-    assert_eq!(found.lines().count(), 1, "{found}");
-    assert!(found.contains("Встреча в четверг"), "{found}");
+    // One hit, then what was searched.
+    let hits: Vec<_> = found.lines().filter(|l| l.starts_with("local\t")).collect();
+    assert_eq!(hits.len(), 1, "{found}");
+    assert!(hits[0].contains("Встреча в четверг"), "{found}");
+    assert_eq!(found.lines().last(), Some("local: 6 messages"), "{found}");
 
     cli(home, &["folder", "rename", &id.to_string(), "Work"])
         .await

@@ -69,6 +69,17 @@ pub fn status_bar(theme: &Theme) -> container::Style {
     }
 }
 
+/// A small outlined tag (a conversation's size, a file's extension).
+pub fn tag(radius: f32) -> impl Fn(&Theme) -> container::Style {
+    move |t| container::Style {
+        border: Border::default()
+            .rounded(radius)
+            .width(1)
+            .color(t.extended_palette().background.strong.color),
+        ..container::Style::default()
+    }
+}
+
 /// A note or question inside a pane (blocked content, "open this?").
 pub fn notice(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();

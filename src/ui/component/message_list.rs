@@ -624,13 +624,7 @@ fn badge<'a>(label: String) -> Element<'a, Message> {
         color: Some(theme::muted(t)),
     }))
     .padding([0, 5])
-    .style(|t: &Theme| container::Style {
-        border: iced::Border::default()
-            .rounded(7)
-            .width(1)
-            .color(t.extended_palette().background.strong.color),
-        ..container::Style::default()
-    })
+    .style(theme::tag(7.0))
     .into()
 }
 

@@ -65,13 +65,7 @@ fn entry(index: usize, a: &Attachment) -> Element<'_, Message> {
             }),
     )
     .padding([1, 5])
-    .style(|t: &Theme| container::Style {
-        border: iced::Border::default()
-            .rounded(3)
-            .width(1)
-            .color(t.extended_palette().background.strong.color),
-        ..container::Style::default()
-    });
+    .style(theme::tag(3.0));
     let details = text(format!("{} · {}", a.mime_type, human_size(a.size)))
         .size(11)
         .style(|t: &Theme| text::Style {
