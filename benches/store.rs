@@ -285,9 +285,8 @@ fn write_mbox(path: &std::path::Path, count: usize) {
 /// The body part of message `n`, a multipart one with a small PDF for one
 /// message in twenty.
 fn body(n: usize, a: &str, b: &str, s: usize) -> String {
-    let text = format!(
-        "Hello,\n\nthis is message {n} about the {a} and the {b}.\nRegards,\nSender {s}\n"
-    );
+    let text =
+        format!("Hello,\n\nthis is message {n} about the {a} and the {b}.\nRegards,\nSender {s}\n");
     if n % 20 != 5 {
         return format!("Content-Type: text/plain; charset=utf-8\n\n{text}");
     }
