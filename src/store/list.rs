@@ -3,7 +3,7 @@
 
 use super::Store;
 use crate::error::Result;
-use crate::model::{Flags, FolderId, ListQuery, MessageId, MessageSummary, Sort};
+use crate::model::{Filter, Flags, FolderId, ListQuery, MessageId, MessageSummary, Sort};
 use rusqlite::{Row, params};
 
 /// The columns [`summary_from_row`] reads, `thread_size` last.
@@ -76,9 +76,10 @@ impl Store {
     ) -> Result<Vec<MessageSummary>> {
         // Past the middle, read from the other end: SQLite walks its index
         // up to the offset, so the last screen would cost the most. Where
-        // the count is kept by triggers, or (threads) read off the
-        // folder-thread index alone.
-        if offset > limit && (q.threads || self.counted(q)) {
+        // the folder row keeps the count, or (threads) where each row
+        // walked may cost a probe, more than the count; two filters on
+        // the flat list walk the index alone, as fast as counting it.
+        if offset > limit && (q.threads || kept_count(q).is_some()) {
             let count = self.message_count(folder, q)?;
             if offset > count / 2 {
                 let end = count.min(offset.saturating_add(limit));
@@ -99,11 +100,6 @@ impl Store {
         self.page_from_start(folder, q, offset, limit)
     }
 
-    /// Whether the folder's row count for `q` is kept by triggers.
-    fn counted(&self, q: &ListQuery) -> bool {
-        !q.threads && !q.filter.flagged && !q.filter.attachments
-    }
-
     fn page_from_start(
         &self,
         folder: FolderId,
@@ -112,10 +108,6 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<MessageSummary>> {
         let sql = if q.threads {
-            // A thread's row is its newest message in the folder (that
-            // matches): one with no later one beside it, probed on the
-            // folder-thread index while the sort's order is walked, so the
-            // first screen reads about a screen of rows.
             let columns = SUMMARY_COLUMNS
                 .split(", ")
                 .map(|c| match c {
@@ -128,15 +120,31 @@ impl Store {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            format!(
-                "SELECT {columns} FROM message m
-                 WHERE {} AND NOT EXISTS (
+            // A thread's row is its newest message in the folder (that
+            // matches). Unfiltered, that is the row marked `head`, tested
+            // on the sort index as it is walked. `head != 0` rather than
+            // `head = 1`: the latter would let SQLite pick the small
+            // partial index of heads and sort the whole folder.
+            let newest = if q.filter == Filter::default() {
+                " AND m.head != 0".to_string()
+            } else {
+                // Filtered: one with no later one that matches beside
+                // it, probed on the folder-thread index (which holds the
+                // filter's columns) for each matching row walked, but for
+                // heads, which have no later one at all.
+                format!(
+                    " AND (m.head != 0 OR NOT EXISTS (
                      SELECT 1 FROM message t
                      WHERE t.folder_id = m.folder_id AND t.thread_id = m.thread_id
-                       AND t.date >= m.date AND (t.date > m.date OR t.id > m.id){})
+                       AND t.date >= m.date AND (t.date > m.date OR t.id > m.id){}))",
+                    filter_terms(q, "t.")
+                )
+            };
+            format!(
+                "SELECT {columns} FROM message m
+                 WHERE {}{newest}
                  ORDER BY {} LIMIT ?2 OFFSET ?3",
                 condition(folder, q, "m."),
-                filter_terms(q, "t."),
                 order(q, "m.")
             )
         } else {
@@ -158,13 +166,11 @@ impl Store {
     /// How many rows [`Store::message_page`] has for `q`: messages, or
     /// threads.
     pub fn message_count(&self, folder: FolderId, q: &ListQuery) -> Result<usize> {
-        if self.counted(q) {
-            return if q.filter.unread {
-                self.folder_unread(folder)
-            } else {
-                self.folder_total(folder)
-            };
+        if let Some(column) = kept_count(q) {
+            return self.folder_counter(folder, column);
         }
+        // Two filters, or threads with a filter: counted on the
+        // folder-thread index, which holds every column tested.
         let what = if q.threads {
             "count(DISTINCT thread_id)"
         } else {
@@ -181,29 +187,38 @@ impl Store {
         Ok(n.max(0) as usize)
     }
 
-    /// The folder's message count, kept by triggers.
-    fn folder_total(&self, folder: FolderId) -> Result<usize> {
-        if folder == FolderId::ALL_INBOXES {
-            return Ok(self.all_inboxes_counts()?.1 as usize);
-        }
-        let n: i64 = self.conn().query_row(
-            "SELECT total_count FROM folder WHERE id = ?1",
-            [folder.0],
-            |row| row.get(0),
-        )?;
-        Ok(n.max(0) as usize)
-    }
-
-    /// The folder's unread count, kept by triggers.
-    fn folder_unread(&self, folder: FolderId) -> Result<usize> {
-        if folder == FolderId::ALL_INBOXES {
-            return Ok(self.all_inboxes_counts()?.0 as usize);
-        }
-        let n: i64 = self.conn().query_row(
-            "SELECT unread_count FROM folder WHERE id = ?1",
-            [folder.0],
-            |row| row.get(0),
-        )?;
+    /// A count the triggers keep in the folder row (see [`kept_count`]),
+    /// summed over the inboxes for All Inboxes.
+    fn folder_counter(&self, folder: FolderId, column: &str) -> Result<usize> {
+        let n: i64 = if folder == FolderId::ALL_INBOXES {
+            self.conn()
+                .prepare_cached(&format!(
+                    "SELECT ifnull(sum({column}), 0) FROM folder WHERE role = 'inbox'"
+                ))?
+                .query_row([], |row| row.get(0))?
+        } else {
+            self.conn()
+                .prepare_cached(&format!("SELECT {column} FROM folder WHERE id = ?1"))?
+                .query_row([folder.0], |row| row.get(0))?
+        };
         Ok(n.max(0) as usize)
     }
 }
+
+/// The folder column holding `q`'s row count, kept by triggers (migration
+/// V14): the total, one filter's, or the threads'. None for two filters
+/// or a filtered threaded list, which are counted.
+fn kept_count(q: &ListQuery) -> Option<&'static str> {
+    let f = q.filter;
+    match (q.threads, f.unread, f.flagged, f.attachments) {
+        (false, false, false, false) => Some("total_count"),
+        (false, true, false, false) => Some("unread_count"),
+        (false, false, true, false) => Some("flagged_count"),
+        (false, false, false, true) => Some("attachment_count"),
+        (true, false, false, false) => Some("thread_count"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
