@@ -7,7 +7,7 @@ use super::Message;
 use crate::fl;
 use crate::mime::render::{Block, BlockKind, Document, Event, EventTime, Headers, Part, Span};
 use crate::ui::{icon, theme};
-use iced::widget::{Column, column, container, image, rich_text, row, rule, span, text};
+use iced::widget::{Column, column, container, image, rich_text, row, rule, span, text, tooltip};
 use iced::{Alignment, Background, Border, Color, Element, Fill, Font, Theme, font};
 
 /// Quote bars cycle through these, one per depth.
@@ -258,9 +258,12 @@ fn paragraph(spans: &[Span], size: f32, bold: bool) -> Element<'_, Message> {
 /// followed by its real host in brackets, so "Your bank" pointing at
 /// another site reads as such before anyone clicks; the click itself only
 /// asks (see `Reader`), and links that are not http, https or mailto are
-/// plain text.
+/// plain text. iced's rich text reports clicks but not which span the
+/// pointer is over, so a paragraph with links shows their full targets
+/// by the pointer while it hovers the paragraph.
 fn paragraph_with(spans: &[Span], size: f32, bold: bool, mono: bool) -> Element<'_, Message> {
     let mut out: Vec<iced::widget::text::Span<'_, String>> = Vec::with_capacity(spans.len());
+    let mut targets: Vec<&str> = Vec::new();
     for s in spans {
         let font = Font {
             weight: if s.bold || bold {
@@ -282,6 +285,9 @@ fn paragraph_with(spans: &[Span], size: f32, bold: bool, mono: bool) -> Element<
         let piece = span(s.text.as_str()).font(font);
         match &s.link {
             Some(link) if link.actionable() => {
+                if !targets.contains(&link.target.as_str()) {
+                    targets.push(&link.target);
+                }
                 out.push(piece.color(LINK).underline(true).link(link.target.clone()));
                 if let Some(host) = link.host()
                     && !s.text.to_lowercase().contains(&host.to_lowercase())
@@ -292,11 +298,22 @@ fn paragraph_with(spans: &[Span], size: f32, bold: bool, mono: bool) -> Element<
             _ => out.push(piece),
         }
     }
-    rich_text(out)
+    let text = rich_text(out)
         .size(size)
         .width(Fill)
-        .on_link_click(Message::LinkClicked)
-        .into()
+        .on_link_click(Message::LinkClicked);
+    if targets.is_empty() {
+        return text.into();
+    }
+    tooltip(
+        text,
+        container(iced::widget::text(targets.join("\n")).size(12))
+            .padding([4, 8])
+            .max_width(IMAGE_WIDTH)
+            .style(container::bordered_box),
+        tooltip::Position::FollowCursor,
+    )
+    .into()
 }
 
 const LINK: Color = Color::from_rgb(0.15, 0.39, 0.79);
