@@ -19,6 +19,21 @@ pub struct Link {
     pub target: String,
 }
 
+/// The scheme `text` starts with as RFC 3986 spells one (a letter, then
+/// letters, digits, "+", "-" or "."), lowercased: for strings a URL
+/// parser refuses, which may still name a scheme.
+pub(super) fn written_scheme(text: &str) -> Option<String> {
+    let (scheme, _) = text.split_once(':')?;
+    let valid = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
 impl Link {
     pub fn new(href: &str) -> Link {
         let cleaned: String = href
@@ -40,17 +55,7 @@ impl Link {
     pub fn scheme(&self) -> Option<String> {
         match Url::parse(&self.target) {
             Ok(url) => Some(url.scheme().to_string()),
-            Err(_) => {
-                let (scheme, _) = self.target.split_once(':')?;
-                let valid = scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                    && scheme
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-                valid.then(|| scheme.to_ascii_lowercase())
-            }
+            Err(_) => written_scheme(&self.target),
         }
     }
 

@@ -128,21 +128,8 @@ fn remote(url: &str) -> bool {
     if url.starts_with("//") || url.starts_with("\\\\") {
         return true;
     }
-    let Some((scheme, _)) = url.split_once(':') else {
-        return false;
-    };
-    let valid = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    valid
-        && !matches!(
-            scheme.to_ascii_lowercase().as_str(),
-            "cid" | "data" | "about"
-        )
+    super::link::written_scheme(url)
+        .is_some_and(|scheme| !matches!(scheme.as_str(), "cid" | "data" | "about"))
 }
 
 /// The URL of `<meta http-equiv=refresh content="5; url=...">`.
