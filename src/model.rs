@@ -238,6 +238,20 @@ pub struct Attachment {
     pub size: u64,
 }
 
+impl Attachment {
+    /// A whole message (message/rfc822 or message/global), or one sent
+    /// as a file named .eml: the reader opens it rather than another
+    /// program.
+    pub fn is_message(&self) -> bool {
+        let mime = self.mime_type.to_ascii_lowercase();
+        matches!(mime.as_str(), "message/rfc822" | "message/global")
+            || self
+                .filename
+                .as_deref()
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".eml"))
+    }
+}
+
 /// A message opened in the reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageView {

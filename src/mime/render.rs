@@ -78,6 +78,16 @@ pub struct Mailbox {
     pub address: String,
 }
 
+/// "Name <address>", or the address alone when there is no name.
+impl std::fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) => write!(f, "{name} <{}>", self.address),
+            None => f.write_str(&self.address),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
     pub parts: Vec<Part>,

@@ -93,13 +93,7 @@ impl Service {
     /// for the reader to show like any other message.
     pub async fn attached_message(&self, id: MessageId, index: usize) -> Result<Vec<u8>> {
         let (meta, bytes) = self.attachment(id, index).await?;
-        // Also a message sent as a file named .eml (application/octet-stream).
-        let is_message = matches!(meta.mime_type.as_str(), "message/rfc822" | "message/global")
-            || meta
-                .filename
-                .as_deref()
-                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".eml"));
-        if !is_message {
+        if !meta.is_message() {
             return Err(Error::NotFound {
                 what: "attached message",
             });

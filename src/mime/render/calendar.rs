@@ -46,10 +46,7 @@ impl Event {
             (Some(s), None) => s.text.clone(),
             _ => String::new(),
         };
-        let organizer = self.organizer.as_ref().map(|o| match &o.name {
-            Some(name) => format!("{name} <{}>", o.address),
-            None => o.address.clone(),
-        });
+        let organizer = self.organizer.as_ref().map(ToString::to_string);
         [
             Some(self.summary.clone()),
             Some(when),

@@ -17,7 +17,7 @@ use iced::widget::text_editor;
 use iced::widget::{Column, button, column, container, image, row, rule, scrollable, text};
 use iced::{Alignment, Element, Fill, Theme};
 
-pub use attachments::{is_message, is_risky, shown_name};
+pub use attachments::{is_risky, shown_name};
 
 #[derive(Debug, Default)]
 pub enum Reader {
@@ -248,7 +248,7 @@ impl Reader {
                 let Some(a) = shown.view.attachments.get(index) else {
                     return Action::None;
                 };
-                if is_message(a) {
+                if a.is_message() {
                     return Action::OpenAttached(id, index);
                 }
                 if is_risky(a) {

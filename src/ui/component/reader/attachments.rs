@@ -20,12 +20,6 @@ pub fn is_risky(a: &Attachment) -> bool {
     filename::risk(&shown_name(a), &a.mime_type) == Risk::Executable
 }
 
-/// An attached message opens in the reader rather than in another program.
-pub fn is_message(a: &Attachment) -> bool {
-    a.mime_type.eq_ignore_ascii_case("message/rfc822")
-        || shown_name(a).to_ascii_lowercase().ends_with(".eml")
-}
-
 pub fn view(attachments: &[Attachment]) -> Element<'_, Message> {
     let header = row![
         icon::view(icon::paperclip(), 14.0, theme::ICON),

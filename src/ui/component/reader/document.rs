@@ -106,7 +106,7 @@ fn event_view(event: &Event) -> Element<'_, Message> {
     let organizer = event
         .organizer
         .as_ref()
-        .map(|o| super::headers::mailboxes(std::slice::from_ref(o)))
+        .map(ToString::to_string)
         .unwrap_or_default();
     let card = column![
         row![

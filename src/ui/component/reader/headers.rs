@@ -20,12 +20,7 @@ fn muted_label<'a>(label: String) -> iced::widget::Text<'a> {
 /// name alone ("PayPal") says nothing about who sent it.
 pub fn mailboxes(list: &[Mailbox]) -> String {
     list.iter()
-        .map(
-            |m| match m.name.as_deref().filter(|n| !n.trim().is_empty()) {
-                Some(name) => format!("{name} <{}>", m.address),
-                None => m.address.clone(),
-            },
-        )
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
